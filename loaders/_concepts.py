@@ -1,0 +1,153 @@
+"""Recognise risks and interventions in text, with the rules kept as data in ``ontology/taxonomy.ttl``.
+
+Each SKOS concept there may carry ``ckg:matchPattern`` regular expressions (a match in a
+sentence is evidence), ``ckg:excludePattern`` (a sentence that also matches is not) and
+``ckg:datedEvent`` (each dated mention is also an :class:`~councilkg.model.Event`).
+Loaders call :func:`recognise`; no loader holds its own list of risk words.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from functools import cache
+from importlib.resources import files
+
+import pyoxigraph as ox
+
+from councilkg.model import ConceptMention, Event, PartialDate
+from councilkg.loaders._text import find_dates
+
+ONTOLOGY = "https://w3id.org/councilkg/ontology#"
+SKOS = "http://www.w3.org/2004/02/skos/core#"
+SCHEMES = {"risk": ONTOLOGY + "RiskScheme", "intervention": ONTOLOGY + "InterventionScheme"}
+
+# A sentence: up to a full stop, question mark or line end.
+SENTENCE = re.compile(r"[^\n.?!]*(?:[.?!](?!\d)[^\n.?!]*)*?(?:[.?!](?=\s|$)|\n|$)")
+# An inspection judgement in quotes, or after "judgement of" / "rated".
+JUDGEMENT = re.compile(
+    r"(?:judgement of|rated|judged(?: to be)?|found to be)?\s*[‘'\"“]?"
+    r"(?P<j>outstanding|good|requires improvement|inadequate)[’'\"”]?",
+    re.I,
+)
+MAX_EVIDENCE = 6
+MAX_QUOTE_WORDS = 40
+
+
+@dataclass(frozen=True)
+class ConceptRule:
+    scheme: str  # "risk" or "intervention"
+    notation: str
+    label: str
+    patterns: tuple[re.Pattern, ...]
+    excludes: tuple[re.Pattern, ...]
+    dated_event: bool
+    judged: bool = False
+
+
+@cache
+def rules() -> tuple[ConceptRule, ...]:
+    """Every concept with match patterns, read once from the taxonomy."""
+    data = files("councilkg.ontology").joinpath("taxonomy.ttl").read_bytes()
+    store = ox.Store()
+    store.load(data, ox.RdfFormat.TURTLE)
+    query = f"""
+        PREFIX skos: <{SKOS}> PREFIX ckg: <{ONTOLOGY}>
+        SELECT ?scheme ?notation ?label
+               (GROUP_CONCAT(DISTINCT ?p; separator="\\u0000") AS ?patterns)
+               (GROUP_CONCAT(DISTINCT ?x; separator="\\u0000") AS ?excludes)
+               (SAMPLE(?d) AS ?dated) (SAMPLE(?j) AS ?judged)
+        WHERE {{
+          ?c skos:inScheme ?scheme ; skos:notation ?notation ; skos:prefLabel ?label ; ckg:matchPattern ?p .
+          OPTIONAL {{ ?c ckg:excludePattern ?x }}
+          OPTIONAL {{ ?c ckg:datedEvent ?d }}
+          OPTIONAL {{ ?c ckg:judged ?j }}
+        }} GROUP BY ?scheme ?notation ?label ORDER BY ?notation"""
+    by_iri = {iri: name for name, iri in SCHEMES.items()}
+    out = []
+    for row in store.query(query):
+        split = lambda term: tuple(  # noqa: E731
+            re.compile(p, re.I) for p in (term.value.split("\u0000") if term and term.value else [])
+        )
+        out.append(
+            ConceptRule(
+                scheme=by_iri[row["scheme"].value],
+                notation=row["notation"].value,
+                label=row["label"].value,
+                patterns=split(row["patterns"]),
+                excludes=split(row["excludes"]),
+                dated_event=bool(row["dated"] and row["dated"].value == "true"),
+                judged=bool(row["judged"] and row["judged"].value == "true"),
+            )
+        )
+    return tuple(out)
+
+
+def sentences(text: str):
+    """``(start, end)`` of each non-empty sentence of ``text``."""
+    for m in SENTENCE.finditer(text):
+        start, end = m.start(), m.end()
+        chunk = text[start:end]
+        if chunk.strip():
+            yield start + len(chunk) - len(chunk.lstrip()), start + len(chunk.rstrip())
+
+
+def _clip(text: str, start: int, end: int, hit_start: int, hit_end: int) -> tuple[int, int]:
+    """Narrow a long sentence to about MAX_QUOTE_WORDS words around the hit."""
+    words = list(re.finditer(r"\S+", text[start:end]))
+    if len(words) <= MAX_QUOTE_WORDS:
+        return start, end
+    centre = next((i for i, w in enumerate(words) if start + w.end() > hit_start), 0)
+    lo = max(0, centre - MAX_QUOTE_WORDS // 2)
+    hi = min(len(words), lo + MAX_QUOTE_WORDS)
+    lo = max(0, hi - MAX_QUOTE_WORDS)
+    return start + words[lo].start(), start + words[hi - 1].end()
+
+
+def recognise(document, scheme: str) -> tuple[list[ConceptMention], list[Event]]:
+    """Mentions of the scheme's concepts in ``document`` (one per notation), and dated events."""
+    text = document.text
+    mentions: dict[str, ConceptMention] = {}
+    events: list[Event] = []
+    seen_events: set[tuple[str, str, int]] = set()
+    for s_start, s_end in sentences(text):
+        sentence = text[s_start:s_end]
+        for rule in rules():
+            if rule.scheme != scheme:
+                continue
+            hit = next((m for p in rule.patterns if (m := p.search(sentence))), None)
+            if hit is None or any(x.search(sentence) for x in rule.excludes):
+                continue
+            q_start, q_end = _clip(text, s_start, s_end, s_start + hit.start(), s_start + hit.end())
+            span = document.span(q_start, q_end)
+            mention = mentions.get(rule.notation)
+            if mention is None:
+                mention = ConceptMention(scheme, rule.notation, span)
+                if scheme == "intervention":
+                    mention.date = _nearest_date(sentence, hit.start())
+                    judgement = JUDGEMENT.search(sentence) if rule.judged else None
+                    mention.outcome = judgement.group("j") if judgement else None
+                mentions[rule.notation] = mention
+            elif len(mention.more_evidence) < MAX_EVIDENCE and span != mention.evidence:
+                mention.more_evidence.append(span)
+            if rule.dated_event:
+                for date, d_start, d_end in _years_near(sentence, hit.start(), hit.end()):
+                    key = (rule.notation, date.iso(), s_start)
+                    if key not in seen_events:
+                        seen_events.add(key)
+                        events.append(Event(rule.label, date, span, rule.notation))
+    return list(mentions.values()), events
+
+
+def _nearest_date(sentence: str, at: int) -> PartialDate | None:
+    dates = find_dates(sentence)
+    if not dates:
+        return None
+    return min(dates, key=lambda d: abs(d.start - at)).date
+
+
+def _years_near(sentence: str, hit_start: int, hit_end: int, reach: int = 60):
+    """Dates (with a year) within ``reach`` characters of a hit, most precise first."""
+    for d in find_dates(sentence, years=True):
+        if d.end >= hit_start - reach and d.start <= hit_end + reach:
+            yield d.date, d.start, d.end
