@@ -1,6 +1,282 @@
-"""The councilkg command line (placeholder, replaced below)."""
+"""The ``councilkg`` command line: thin commands over :class:`councilkg.graph.KnowledgeGraph`.
+
+Exit status: 0 success; 1 some input was rejected or a check failed (the rest was
+done); 2 usage error (bad option, unknown query name, malformed parameter).
+"""
+
+from __future__ import annotations
+
+import functools
+import json
+import sys
+from pathlib import Path
+
 import click
 
-@click.group()
+from councilkg import __version__, queries
+from councilkg.errors import CouncilKGError, QueryError, QueryNotFound, QueryParameterError
+from councilkg.graph import KnowledgeGraph
+from councilkg.namespaces import DEFAULT_BASE_IRI
+from councilkg.settings import DEFAULT_MAX_BYTES, DEFAULT_STORE, Settings
+from councilkg.store import RDF_FORMATS
+
+USAGE_ERRORS = (QueryNotFound, QueryParameterError, QueryError)
+
+
+def store_options(command):
+    """``--store`` and ``--base-iri``, shared by every command that reads or writes the graph."""
+
+    @click.option(
+        "--store", "store", envvar="COUNCILKG_STORE", default=DEFAULT_STORE, show_default=True, metavar="LOCATION",
+        help="Embedded store directory, or http(s)://HOST:PORT of a SPARQL 1.1 server. Env: COUNCILKG_STORE.",
+    )
+    @click.option(
+        "--base-iri", envvar="COUNCILKG_BASE_IRI", default=DEFAULT_BASE_IRI, show_default=True,
+        help="Base of the IRIs minted for councils, documents and facts. Env: COUNCILKG_BASE_IRI.",
+    )
+    @functools.wraps(command)
+    def wrapper(*args, store, base_iri, **kwargs):
+        settings = Settings(store=store, base_iri=base_iri, progress=sys.stderr.isatty())
+        return command(*args, settings=settings, **kwargs)
+
+    return wrapper
+
+
+def library_errors(command):
+    """Turn library errors into click errors: usage problems exit 2, the rest exit 1."""
+
+    @functools.wraps(command)
+    def wrapper(*args, **kwargs):
+        try:
+            return command(*args, **kwargs)
+        except USAGE_ERRORS as e:
+            raise click.UsageError(str(e)) from e
+        except CouncilKGError as e:
+            raise click.ClickException(str(e)) from e
+
+    return wrapper
+
+
+def output_option(command):
+    return click.option(
+        "-o", "--output", type=click.Path(dir_okay=False, writable=True, path_type=Path),
+        help="Write to this file instead of standard output.",
+    )(command)
+
+
+def _write(data: bytes, output: Path | None) -> None:
+    if output:
+        output.write_bytes(data)
+    else:
+        sys.stdout.buffer.write(data)
+        if data and not data.endswith(b"\n"):
+            sys.stdout.buffer.write(b"\n")
+        sys.stdout.flush()
+
+
+def _report_files(report) -> int:
+    """One line per file (rejections on stderr); the exit status."""
+    for f in report.files:
+        if f.status == "rejected":
+            click.echo(f"councilkg: rejected {f.name}: {f.reason}", err=True)
+        else:
+            what = f"{f.kind}, {f.council}, {f.facts} facts"
+            click.echo(f"{f.status:9} {f.name} ({what})")
+    return 1 if report.rejected else 0
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
+@click.version_option(__version__, prog_name="councilkg")
 def main():
-    """councilkg."""
+    """A knowledge graph of English local-government oversight.
+
+    Loads LGA peer-challenge progress reviews, CQC local authority assessments and
+    committee minutes into RDF (one named graph per document, every fact with its
+    quoted evidence), links councils and people across documents, and answers
+    cross-document questions with saved SPARQL queries.
+
+    \b
+    Start with:
+      councilkg build                 # data/sources/ -> store, data/ttl/
+      councilkg queries               # what can be asked
+      councilkg query peers --format json
+    """
+
+
+@main.command()
+@click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=Path))
+@click.option("--force", is_flag=True, help="Reload documents even when their content is unchanged.")
+@click.option("--max-bytes", type=click.IntRange(min=1), default=DEFAULT_MAX_BYTES, show_default=True,
+              help="Reject files larger than this.")
+@store_options
+@library_errors
+def load(paths, force, max_bytes, settings):
+    """Load documents (files, or folders recursively) into the store.
+
+    Each document's kind and council are detected from its content; it goes into
+    its own named graph, replacing its earlier version atomically. A file that is
+    empty, binary, unreadable or of no supported kind is rejected with its name and
+    the reason, and the store is left unchanged for it; the other files still load.
+
+    \b
+    Example:
+      councilkg load data/sources/ new-review.txt
+    """
+    settings.max_bytes = max_bytes
+    kg = KnowledgeGraph(settings)
+    try:
+        report = kg.load(paths, force=force)
+    finally:
+        kg.close()
+    sys.exit(_report_files(report))
+
+
+@main.command()
+@click.option("--sources", type=click.Path(file_okay=False, path_type=Path), default=Path("data/sources"),
+              show_default=True, help="Folder of source documents.")
+@click.option("--ttl-dir", type=click.Path(file_okay=False, path_type=Path), default=Path("data/ttl"),
+              show_default=True, help="Where to write one Turtle file per document.")
+@store_options
+@library_errors
+def build(sources, ttl_dir, settings):
+    """Rebuild the graph from the sources folder and write data/ttl/ (the main job).
+
+    Loads every document under --sources (unchanged ones are skipped), drops the
+    graphs of documents no longer there, and writes one Turtle file per document
+    plus the ontology.
+
+    \b
+    Example:
+      councilkg build && councilkg query councils
+    """
+    settings.sources, settings.ttl_dir = sources, ttl_dir
+    kg = KnowledgeGraph(settings)
+    try:
+        report = kg.build()
+    finally:
+        kg.close()
+    status = _report_files(report.load)
+    for name in report.removed:
+        click.echo(f"removed   {name} (no longer in {sources})")
+    click.echo(f"store:    {settings.store} ({report.quads} quads)")
+    click.echo(f"turtle:   {report.ttl_dir}/ ({len(report.turtle)} files)")
+    sys.exit(status)
+
+
+@main.command(name="queries")
+@click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table", show_default=True)
+@library_errors
+def list_queries(fmt):
+    """List the saved queries: name, title and parameters.
+
+    \b
+    Example:
+      councilkg queries --format json
+    """
+    saved = queries.saved_queries().values()
+    if fmt == "json":
+        out = [
+            {"name": q.name, "title": q.title, "description": q.description,
+             "parameters": [{"name": p.name, "type": p.type, "required": p.required, "default": p.default,
+                             "help": p.help} for p in q.params]}
+            for q in saved
+        ]
+        click.echo(json.dumps(out, indent=2))
+        return
+    for q in saved:
+        params = " ".join(f"[{p.name}]" if not p.required else p.name for p in q.params)
+        click.echo(f"{q.name:26} {q.title}" + (f"  (params: {params})" if params else ""))
+
+
+@main.command()
+@click.argument("name", required=False, metavar="NAME|FILE.rq")
+@click.option("--param", "-p", "params", multiple=True, metavar="KEY=VALUE",
+              help="Bind a declared parameter (repeatable); bound as an RDF term, never pasted into the query.")
+@click.option("--sparql", metavar="TEXT", help="Run this ad-hoc (read-only) SPARQL query instead.")
+@click.option("--format", "fmt", type=click.Choice(["table", "json", "csv", "tsv", "xml"]), default="table",
+              show_default=True, help="json/csv/tsv/xml are the W3C SPARQL 1.1 results formats.")
+@output_option
+@store_options
+@library_errors
+def query(name, params, sparql, fmt, output, settings):
+    """Run a saved query (by name), a .rq file, or --sparql TEXT.
+
+    \b
+    Examples:
+      councilkg query peers --format json
+      councilkg query council-profile --param council="Hackney Council"
+      councilkg query my-question.rq --format csv -o answer.csv
+      councilkg query --sparql 'SELECT * WHERE { ?s ?p ?o } LIMIT 5'
+    """
+    if bool(name) == bool(sparql):
+        raise click.UsageError("give a saved query NAME (or FILE.rq) or --sparql TEXT, not both")
+    kg = KnowledgeGraph(settings)
+    try:
+        solutions = kg.query(name, queries.parse_param_args(params), sparql)
+        _write(queries.serialize(solutions, fmt), output)
+    finally:
+        kg.close()
+
+
+@main.command()
+@click.option("--format", "fmt", type=click.Choice(list(RDF_FORMATS)), default="turtle", show_default=True,
+              help="trig and nquads keep the per-document named graphs; the others merge them.")
+@output_option
+@store_options
+@library_errors
+def export(fmt, output, settings):
+    """Export the whole graph (Turtle, TriG, N-Quads, N-Triples or JSON-LD).
+
+    \b
+    Example:
+      councilkg export --format trig -o councilkg.trig
+    """
+    kg = KnowledgeGraph(settings)
+    try:
+        _write(kg.export(fmt), output)
+    finally:
+        kg.close()
+
+
+@main.command()
+@click.argument("path", type=click.Path(path_type=Path))
+@click.option("--format", "fmt", type=click.Choice(["json", "text"]), default="text", show_default=True)
+@library_errors
+def inspect(path, fmt):
+    """Show what one document yields, without writing to the store.
+
+    Prints the detected kind (with every loader's detection score), the council,
+    and every extracted fact with its evidence (the quoted text and its line).
+
+    \b
+    Example:
+      councilkg inspect data/sources/havering-cpc-progress-review-2024-05.txt
+    """
+    result = KnowledgeGraph(Settings()).inspect(path)
+    if fmt == "json":
+        click.echo(json.dumps(result, indent=2, ensure_ascii=False))
+        return
+    click.echo(f"file:      {result['file']}")
+    click.echo(f"kind:      {result['kind']} ({result['loader']})")
+    click.echo("detection: " + ", ".join(f"{k} {v:.2f}" for k, v in sorted(result["detection"].items())))
+    extraction = result["extraction"]
+    for key, value in extraction.items():
+        if key in ("kind", "loader", "loader_version"):
+            continue
+        if isinstance(value, list):
+            click.echo(f"{key} ({len(value)}):")
+            for item in value:
+                click.echo("  - " + _summary(item))
+        else:
+            click.echo(f"{key}: {_summary(value)}")
+
+
+def _summary(item) -> str:
+    if not isinstance(item, dict):
+        return str(item)
+    evidence = item.get("evidence")
+    parts = [f"{k}={v}" for k, v in item.items() if k not in ("evidence", "more_evidence") and not isinstance(v, dict)]
+    text = "; ".join(parts)
+    if isinstance(evidence, dict):
+        text += f'\n      line {evidence.get("line")}: "{evidence.get("quote")}"'
+    return text

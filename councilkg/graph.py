@@ -1,0 +1,176 @@
+"""The library facade the CLI (and anyone else) drives: one object per store."""
+
+from __future__ import annotations
+
+import dataclasses
+from dataclasses import dataclass, field
+from decimal import Decimal
+from pathlib import Path
+
+import pyoxigraph as ox
+from tqdm import tqdm
+
+from councilkg import ingest, queries
+from councilkg.errors import DocumentRejected
+from councilkg.iri import Minter
+from councilkg.model import PartialDate
+from councilkg.namespaces import CKG, INFERRED_GRAPH, LINKS_GRAPH, ONTOLOGY_GRAPH, PROV
+from councilkg.settings import Settings
+from councilkg.store import RDF_FORMATS, GraphStore, open_store
+
+PREFIXES = {
+    "ckg": str(CKG._NS),
+    "rdf": "http://www.w3.org/1999/02/22-rdf-syntax-ns#",
+    "rdfs": "http://www.w3.org/2000/01/rdf-schema#",
+    "owl": "http://www.w3.org/2002/07/owl#",
+    "xsd": "http://www.w3.org/2001/XMLSchema#",
+    "skos": "http://www.w3.org/2004/02/skos/core#",
+    "dct": "http://purl.org/dc/terms/",
+    "foaf": "http://xmlns.com/foaf/0.1/",
+    "org": "http://www.w3.org/ns/org#",
+    "prov": "http://www.w3.org/ns/prov#",
+    "qb": "http://purl.org/linked-data/cube#",
+    "risk": "https://w3id.org/councilkg/risk/",
+    "intervention": "https://w3id.org/councilkg/intervention/",
+}
+#: Left out of data/ttl so that the same input always writes the same files.
+VOLATILE = {str(PROV.generatedAtTime)}
+
+
+@dataclass
+class BuildReport:
+    load: ingest.LoadReport
+    removed: list[str] = field(default_factory=list)
+    turtle: list[Path] = field(default_factory=list)
+    ttl_dir: Path | None = None
+    site_dir: Path | None = None
+    quads: int = 0
+
+
+class KnowledgeGraph:
+    """Loads documents into a store, queries it, exports it and builds from a source folder."""
+
+    def __init__(self, settings: Settings | None = None, store: GraphStore | None = None):
+        self.settings = settings or Settings()
+        self.minter = Minter(self.settings.base_iri)
+        self._store = store
+
+    @property
+    def store(self) -> GraphStore:
+        if self._store is None:
+            self._store = open_store(self.settings.store)
+        return self._store
+
+    def close(self) -> None:
+        if self._store is not None:
+            self._store.close()
+            self._store = None
+
+    def prefixes(self) -> dict[str, str]:
+        return {**PREFIXES, "id": self.minter.base}
+
+    # -- loading -------------------------------------------------------------------
+    def load(self, paths, force: bool = False, progress: bool | None = None) -> ingest.LoadReport:
+        """Load files and folders; each file is accepted or rejected on its own."""
+        loading = ingest.Loading(self.store, self.minter, self.settings.max_bytes)
+        loading.ensure_ontology()
+        report = ingest.LoadReport()
+        paths = [Path(p) for p in paths]
+        for missing in (p for p in paths if not p.exists()):
+            report.files.append(ingest.FileReport(str(missing), "rejected", reason="no such file or folder"))
+        files = list(ingest.iter_files(p for p in paths if p.exists()))
+        show = self.settings.progress if progress is None else progress
+        for path in tqdm(files, desc="loading", unit="doc", disable=not show or len(files) < 2, leave=False):
+            report.files.append(loading.load_file(path, force=force))
+        return report
+
+    def build(self, progress: bool | None = None) -> BuildReport:
+        """Rebuild from the sources folder: load, drop vanished documents, write Turtle."""
+        sources = self.settings.sources
+        if not sources.is_dir():
+            raise DocumentRejected(str(sources), "sources folder does not exist")
+        load = self.load([sources], progress=progress)
+        loading = ingest.Loading(self.store, self.minter, self.settings.max_bytes)
+        present = {Path(f.name).name for f in load.files if f.status != "rejected"}
+        removed = []
+        for graph, source_file in loading.document_graphs().items():
+            if source_file not in present:
+                self.store.drop_graph(ox.NamedNode(graph))
+                removed.append(source_file)
+        report = BuildReport(load=load, removed=removed)
+        report.turtle = self.write_turtle(self.settings.ttl_dir)
+        report.ttl_dir = self.settings.ttl_dir
+        report.quads = self.store.quad_count()
+        return report
+
+    def write_turtle(self, out_dir: Path) -> list[Path]:
+        """One Turtle file per document graph, plus the ontology, in a stable order."""
+        out_dir.mkdir(parents=True, exist_ok=True)
+        written = []
+        graphs = ingest.Loading(self.store, self.minter, self.settings.max_bytes).document_graphs()
+        wanted = {Path(name).stem + ".ttl": graph for graph, name in graphs.items()}
+        wanted["ontology.ttl"] = ONTOLOGY_GRAPH
+        for stale in out_dir.glob("*.ttl"):
+            if stale.name not in wanted:
+                stale.unlink()
+        for file_name, graph in sorted(wanted.items()):
+            triples = self.graph_triples(ox.NamedNode(graph))
+            path = out_dir / file_name
+            path.write_bytes(ox.serialize(triples, format=ox.RdfFormat.TURTLE, prefixes=self.prefixes()))
+            written.append(path)
+        return written
+
+    def graph_triples(self, graph: ox.NamedNode) -> list[ox.Triple]:
+        """The triples of one graph, sorted, without volatile provenance (load time)."""
+        rows = self.store.query("SELECT * WHERE { GRAPH ?g { ?s ?p ?o } }", {ox.Variable("g"): graph})
+        triples = {ox.Triple(r["s"], r["p"], r["o"]) for r in rows if r["p"].value not in VOLATILE}
+        return sorted(triples, key=str)
+
+    # -- reading -------------------------------------------------------------------
+    def query(self, name_or_path: str | None, params: dict[str, str], sparql: str | None = None):
+        """Solutions of a saved query, a .rq file, or ad-hoc SPARQL text (read-only)."""
+        if sparql is not None:
+            queries.check_read_only(sparql)
+            return self.store.query(sparql)
+        saved = queries.find(name_or_path)
+        substitutions = queries.bind(saved, params, self.minter, self.store)
+        return queries.execute(self.store, saved, substitutions)
+
+    def run(self, name_or_path: str, params: dict[str, str] | None = None) -> queries.Result:
+        return queries.run(self.store, name_or_path, params, self.minter)
+
+    def export(self, fmt: str) -> bytes:
+        """The whole graph; TriG and N-Quads keep the named graphs."""
+        return self.store.export(fmt, prefixes=self.prefixes() if fmt in ("turtle", "trig") else None)
+
+    def inspect(self, path: Path) -> dict:
+        """What one document yields, without writing to the store."""
+        document, data = ingest.read_document(Path(path), self.settings.max_bytes)
+        loader, extraction, scores = ingest.extract(document)
+        return {
+            "file": str(path),
+            "sha256": ingest.sha256(data),
+            "kind": extraction.kind,
+            "loader": f"{extraction.loader} {extraction.loader_version}",
+            "detection": scores,
+            "extraction": _plain(extraction),
+        }
+
+
+def _plain(value):
+    """Dataclasses to JSON-ready values (dates as ISO strings, decimals as strings)."""
+    if isinstance(value, PartialDate):
+        return value.iso()
+    if dataclasses.is_dataclass(value):
+        return {f.name: _plain(getattr(value, f.name)) for f in dataclasses.fields(value)
+                if getattr(value, f.name) not in (None, [], {})}
+    if isinstance(value, list):
+        return [_plain(v) for v in value]
+    if isinstance(value, dict):
+        return {k: _plain(v) for k, v in value.items()}
+    if isinstance(value, Decimal):
+        return str(value)
+    return value
+
+
+__all__ = ["KnowledgeGraph", "BuildReport", "RDF_FORMATS", "INFERRED_GRAPH", "LINKS_GRAPH"]

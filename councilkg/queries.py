@@ -1,0 +1,276 @@
+"""Saved SPARQL queries: ``queries/*.rq`` files with a comment header, run with bound parameters.
+
+A header looks like::
+
+    # title: Peer-team members
+    # description: One row per peer on each review, with role and employer as written.
+    # param: council council optional -- limit to one council
+
+A ``param`` line gives the parameter name, its type (``iri``, ``council``, ``string``,
+``integer``, ``date``), ``optional`` or ``required``, optionally ``default=VALUE`` and
+``var=VARIABLE`` (the variable it binds, when not the same as its name), and help after ``--``. Values are bound through pyoxigraph's ``substitutions=`` (a VALUES
+block on a remote store) and never pasted into the query text. A bound variable must
+be projected by the SELECT clause.
+"""
+
+from __future__ import annotations
+
+import io
+import json
+import re
+from dataclasses import dataclass, field
+from functools import cache
+from importlib.resources import files
+from pathlib import Path
+
+import pyoxigraph as ox
+
+from councilkg import reference
+from councilkg.errors import QueryError, QueryNotFound, QueryParameterError
+from councilkg.iri import Minter
+from councilkg.namespaces import XSD
+
+# "# key: value" header lines at the top of a .rq file.
+HEADER_LINE = re.compile(r"^#\s*(?P<key>title|description|param)\s*:\s*(?P<value>.*)$")
+# "name type optional|required [default=VALUE] -- help"
+PARAM_SPEC = re.compile(
+    r"^(?P<name>[A-Za-z_]\w*)\s+(?P<type>iri|council|string|integer|date)\s+(?P<need>optional|required)"
+    r"(?:\s+default=(?P<default>\S+))?(?:\s+var=(?P<var>[A-Za-z_]\w*))?\s*(?:--\s*(?P<help>.*))?$"
+)
+# A KEY=VALUE --param.
+PARAM_ARG = re.compile(r"^(?P<key>[A-Za-z_]\w*)=(?P<value>.*)$", re.S)
+# SELECT projection (to check that bound variables are projected).
+SELECT_CLAUSE = re.compile(r"\bSELECT\b(?P<proj>.*?)\bWHERE\b", re.I | re.S)
+VARIABLE = re.compile(r"[?$](\w+)")
+ISO_DATE = re.compile(r"^\d{4}(-\d{2}(-\d{2})?)?$")
+# Update keywords refused in read-only query text.
+UPDATE_KEYWORDS = re.compile(r"^\s*(?:PREFIX\s+\S+\s+<[^>]*>\s*|BASE\s+<[^>]*>\s*)*(?:INSERT|DELETE|LOAD|CLEAR|CREATE|DROP|COPY|MOVE|ADD|WITH)\b", re.I)
+
+
+@dataclass(frozen=True)
+class Param:
+    name: str
+    type: str
+    required: bool
+    default: str | None = None
+    help: str = ""
+    var: str | None = None  # the query variable it binds, when not the same as its name
+
+    @property
+    def variable(self) -> str:
+        return self.var or self.name
+
+
+@dataclass
+class SavedQuery:
+    name: str
+    text: str
+    title: str = ""
+    description: str = ""
+    params: list[Param] = field(default_factory=list)
+    path: Path | None = None
+
+    def projected(self) -> set[str]:
+        m = SELECT_CLAUSE.search(self.text)
+        if not m:
+            return set()
+        if m.group("proj").strip().endswith("*") or re.search(r"\*\s*$", m.group("proj")):
+            return set(VARIABLE.findall(self.text))
+        return set(VARIABLE.findall(m.group("proj")))
+
+    def variables(self) -> list[str]:
+        """The result variables, in projection order (``*`` gives every variable)."""
+        m = SELECT_CLAUSE.search(self.text)
+        found = VARIABLE.findall(m.group("proj") if m else "")
+        return list(dict.fromkeys(found))
+
+
+def parse(text: str, name: str, path: Path | None = None) -> SavedQuery:
+    """Read a query's header; raise QueryError on a malformed ``param`` line."""
+    query = SavedQuery(name=name, text=text, path=path)
+    for line in text.splitlines():
+        if not line.startswith("#"):
+            if line.strip():
+                break
+            continue
+        m = HEADER_LINE.match(line)
+        if not m:
+            continue
+        key, value = m.group("key"), m.group("value").strip()
+        if key == "param":
+            spec = PARAM_SPEC.match(value)
+            if not spec:
+                raise QueryError(f"query {name}: malformed param line {value!r} (want: NAME TYPE optional|required -- help)")
+            query.params.append(
+                Param(spec["name"], spec["type"], spec["need"] == "required", spec["default"],
+                      (spec["help"] or "").strip(), spec["var"])
+            )
+        else:
+            setattr(query, key, value)
+    return query
+
+
+@cache
+def saved_queries() -> dict[str, SavedQuery]:
+    """Every saved query shipped in ``queries/``, by name."""
+    out = {}
+    for entry in sorted(files("councilkg.queries").iterdir(), key=lambda e: e.name):
+        if entry.name.endswith(".rq"):
+            name = entry.name[:-3]
+            out[name] = parse(entry.read_text(encoding="utf-8"), name)
+    return out
+
+
+def find(name_or_path: str) -> SavedQuery:
+    """A saved query by name, or a ``.rq`` file by path."""
+    if name_or_path in saved_queries():
+        return saved_queries()[name_or_path]
+    path = Path(name_or_path)
+    if path.suffix == ".rq" and path.is_file():
+        return parse(path.read_text(encoding="utf-8"), path.stem, path)
+    names = ", ".join(saved_queries())
+    raise QueryNotFound(f"no saved query or .rq file named {name_or_path!r} (saved queries: {names})")
+
+
+def parse_param_args(args: list[str] | tuple[str, ...]) -> dict[str, str]:
+    out = {}
+    for arg in args:
+        m = PARAM_ARG.match(arg)
+        if not m:
+            raise QueryParameterError(f"--param {arg!r} is not KEY=VALUE")
+        out[m["key"]] = m["value"]
+    return out
+
+
+def bind(query: SavedQuery, values: dict[str, str], minter: Minter, store=None) -> dict:
+    """Turn ``--param`` strings into RDF terms for the query's declared parameters."""
+    declared = {p.name: p for p in query.params}
+    unknown = sorted(set(values) - set(declared))
+    if unknown:
+        allowed = ", ".join(declared) or "none"
+        raise QueryParameterError(f"query {query.name}: unknown parameter {', '.join(unknown)} (parameters: {allowed})")
+    substitutions = {}
+    for param in query.params:
+        raw = values.get(param.name, param.default)
+        if raw is None:
+            if param.required:
+                raise QueryParameterError(f"query {query.name}: parameter {param.name} is required ({param.help})")
+            continue
+        substitutions[ox.Variable(param.variable)] = _term(query, param, raw, minter, store)
+    return substitutions
+
+
+def _term(query: SavedQuery, param: Param, raw: str, minter: Minter, store) -> ox.NamedNode | ox.Literal:
+    where = f"query {query.name}: parameter {param.name}"
+    if param.type == "string":
+        return ox.Literal(raw)
+    if param.type == "integer":
+        if not re.fullmatch(r"[+-]?\d+", raw.strip()):
+            raise QueryParameterError(f"{where} wants a whole number, not {raw!r}")
+        return ox.Literal(raw.strip(), datatype=ox.NamedNode(str(XSD.integer)))
+    if param.type == "date":
+        if not ISO_DATE.match(raw.strip()):
+            raise QueryParameterError(f"{where} wants a date YYYY-MM-DD, not {raw!r}")
+        return ox.Literal(raw.strip(), datatype=ox.NamedNode(str(XSD.date)))
+    if param.type == "council" and not raw.startswith(("http://", "https://")):
+        return council_iri(raw, minter, store, where)
+    try:
+        return ox.NamedNode(raw.strip())
+    except ValueError as e:
+        raise QueryParameterError(f"{where} wants an IRI, not {raw!r}: {e}") from e
+
+
+def council_iri(text: str, minter: Minter, store, where: str) -> ox.NamedNode:
+    """A council named by its name in any common form, or its GSS code."""
+    found = reference.resolve_council(text) or reference.council_by_gss(text.strip())
+    if found:
+        return minter.council(found.name)
+    if store is not None:
+        rows = list(
+            store.query(
+                "PREFIX ckg: <https://w3id.org/councilkg/ontology#> "
+                "SELECT ?c ?label WHERE { ?c a ckg:Council ; <http://www.w3.org/2000/01/rdf-schema#label> ?label }"
+            )
+        )
+        wanted = text.strip().casefold()
+        matches = {r["c"].value for r in rows if wanted in r["label"].value.casefold()}
+        if len(matches) == 1:
+            return ox.NamedNode(matches.pop())
+    raise QueryParameterError(f"{where}: no council called {text!r} (give a name, a GSS code or an IRI)")
+
+
+def check_read_only(sparql: str) -> None:
+    if UPDATE_KEYWORDS.match(_strip_comments(sparql)):
+        raise QueryParameterError("that is a SPARQL update; councilkg query only reads (use --allow-update to write)")
+
+
+def _strip_comments(sparql: str) -> str:
+    return "\n".join(line for line in sparql.splitlines() if not line.lstrip().startswith("#"))
+
+
+def execute(store, query: SavedQuery, substitutions: dict | None = None):
+    """Run a query; SELECT gives ``ox.QuerySolutions``."""
+    return store.query(query.text, substitutions)
+
+
+@dataclass
+class Result:
+    """Rows of a SELECT, as plain Python values, for pages and tests."""
+
+    variables: list[str]
+    rows: list[dict[str, ox.NamedNode | ox.Literal | None]]
+
+    def values(self) -> list[dict[str, str | None]]:
+        return [{k: (v.value if v is not None else None) for k, v in row.items()} for row in self.rows]
+
+
+def run(store, name_or_path: str, params: dict[str, str] | None = None, minter: Minter | None = None) -> Result:
+    """Run a saved query by name with ``params`` and return its rows."""
+    query = find(name_or_path)
+    substitutions = bind(query, params or {}, minter or Minter(), store)
+    solutions = execute(store, query, substitutions)
+    variables = [v.value for v in solutions.variables]
+    rows = [{name: solution[name] for name in variables} for solution in solutions]
+    return Result(variables, rows)
+
+
+FORMATS = {
+    "json": ox.QueryResultsFormat.JSON,
+    "csv": ox.QueryResultsFormat.CSV,
+    "tsv": ox.QueryResultsFormat.TSV,
+    "xml": ox.QueryResultsFormat.XML,
+}
+
+
+def serialize(solutions, fmt: str) -> bytes:
+    """W3C SPARQL results in ``fmt`` (json, csv, tsv, xml), or an aligned text table."""
+    if isinstance(solutions, ox.QueryBoolean):
+        return json.dumps({"head": {}, "boolean": bool(solutions)}).encode() if fmt == "json" else str(bool(solutions)).encode()
+    if isinstance(solutions, ox.QueryTriples):
+        return ox.serialize(solutions, format=ox.RdfFormat.TURTLE)
+    if fmt in FORMATS:
+        return solutions.serialize(format=FORMATS[fmt])
+    return table(solutions).encode("utf-8")
+
+
+def table(solutions) -> str:
+    """A plain-text table of a SELECT result (values shortened for reading, not parsing)."""
+    variables = [v.value for v in solutions.variables]
+    rows = [[_cell(solution[v]) for v in variables] for solution in solutions]
+    if not variables:
+        return ""
+    widths = [min(60, max([len(v)] + [len(r[i]) for r in rows])) for i, v in enumerate(variables)]
+    out = io.StringIO()
+    line = lambda cells: "  ".join(c[:w].ljust(w) for c, w in zip(cells, widths)).rstrip()  # noqa: E731
+    out.write(line(variables) + "\n")
+    out.write(line(["-" * w for w in widths]) + "\n")
+    for r in rows:
+        out.write(line(r) + "\n")
+    out.write(f"({len(rows)} row{'s' if len(rows) != 1 else ''})\n")
+    return out.getvalue()
+
+
+def _cell(value) -> str:
+    if value is None:
+        return ""
+    return " ".join(value.value.split())

@@ -1,0 +1,417 @@
+"""Turn one :class:`~councilkg.model.Extraction` into the quads of its document's named graph.
+
+Layout of a document graph (prefix ``ckg:``, see ``ontology/councilkg.ttl``):
+
+* the document (``dct:``, ``ckg:kind``, ``ckg:sha256``), and the graph's provenance
+  (``prov:wasDerivedFrom`` the document, loader name and version, load time);
+* the council it is about (canonical name, GSS code, ``owl:sameAs`` ONS and Wikidata);
+* the review, inspection or meeting it reports, and the original peer challenge it follows up;
+* facts, each a resource with ``prov:wasDerivedFrom`` the document and ``ckg:evidence``
+  an evidence resource holding the quote and its offsets.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from decimal import Decimal
+
+import pyoxigraph as ox
+
+from councilkg import reference
+from councilkg.iri import Minter
+from councilkg.model import Extraction, PartialDate, Span
+from councilkg.namespaces import (
+    CKG, DCTERMS, FOAF, ONS_GEOGRAPHY, ORG, OWL, PROV, QB, RDF, RDFS, SKOS, WIKIDATA, XSD, term,
+)
+
+KIND_CLASSES = {
+    "progress-review": (CKG.ProgressReviewReport, CKG.ProgressReview),
+    "peer-challenge": (CKG.PeerChallengeReport, CKG.PeerChallenge),
+    "cqc-assessment": (CKG.CQCAssessmentReport, CKG.CQCAssessment),
+    "minutes": (CKG.Minutes, CKG.Meeting),
+}
+DEFAULT_CLASSES = (CKG.OtherDocument, CKG.Review)
+
+
+@dataclass(frozen=True)
+class SourceInfo:
+    """What the core knows about a source file, beyond what its loader extracted."""
+
+    name: str  # file name
+    stem: str  # document key: the file name without its extension
+    sha256: str
+    loaded_at: datetime | None = None  # left out of the graph when None (golden files)
+
+
+def literal(value: str | int | Decimal | PartialDate | datetime | bool) -> ox.Literal:
+    """A typed literal: strings plain, numbers as xsd:integer/decimal, dates at their precision."""
+    if isinstance(value, bool):
+        return ox.Literal("true" if value else "false", datatype=term(XSD.boolean))
+    if isinstance(value, int):
+        return ox.Literal(str(value), datatype=term(XSD.integer))
+    if isinstance(value, Decimal):
+        text = format(value, "f")
+        if "." in text:
+            text = text.rstrip("0").rstrip(".") or "0"
+        dtype = XSD.decimal if "." in text else XSD.integer
+        return ox.Literal(text, datatype=term(dtype))
+    if isinstance(value, PartialDate):
+        dtype = {"day": XSD.date, "month": XSD.gYearMonth, "year": XSD.gYear}[value.precision]
+        return ox.Literal(value.iso(), datatype=term(dtype))
+    if isinstance(value, datetime):
+        return ox.Literal(value.isoformat(timespec="seconds"), datatype=term(XSD.dateTime))
+    return ox.Literal(str(value))
+
+
+class DocumentGraph:
+    """Collects the quads of one document's named graph."""
+
+    def __init__(self, extraction: Extraction, source: SourceInfo, minter: Minter):
+        self.x = extraction
+        self.source = source
+        self.mint = minter
+        self.graph = minter.graph(source.stem)
+        self.document = minter.document(source.stem)
+        self.quads: list[ox.Quad] = []
+        self._seen: set[ox.Quad] = set()
+
+    # -- primitives --------------------------------------------------------------
+    def add(self, s: ox.NamedNode, p, o) -> None:
+        if o is None:
+            return
+        if not isinstance(o, (ox.NamedNode, ox.Literal, ox.BlankNode)):
+            o = term(o) if hasattr(o, "n3") else literal(o)
+        quad = ox.Quad(s, term(p), o, self.graph)
+        if quad not in self._seen:
+            self._seen.add(quad)
+            self.quads.append(quad)
+
+    def a(self, s: ox.NamedNode, *classes) -> None:
+        for cls in classes:
+            self.add(s, RDF.type, term(cls))
+
+    def evidence(self, subject: ox.NamedNode, span: Span | None) -> None:
+        """Attach ``span`` as evidence of ``subject``, and derive ``subject`` from the document."""
+        self.add(subject, PROV.wasDerivedFrom, self.document)
+        if span is None:
+            return
+        node = Minter.under(self.document, "evidence", f"{span.start}-{span.end}")
+        self.a(node, CKG.Evidence)
+        self.add(node, CKG.quote, span.quote)
+        self.add(node, CKG.startOffset, span.start)
+        self.add(node, CKG.endOffset, span.end)
+        self.add(node, CKG.line, span.line)
+        if span.page is not None:
+            self.add(node, CKG.page, span.page)
+        self.add(node, CKG.inDocument, self.document)
+        self.add(subject, CKG.evidence, node)
+
+    # -- entities shared across documents ------------------------------------------
+    def council(self, name_as_written: str) -> ox.NamedNode:
+        """The council resource for a name as written, canonical where the reference data knows it."""
+        found = reference.resolve_council(name_as_written)
+        name = found.name if found else name_as_written
+        node = self.mint.council(name)
+        self.a(node, CKG.Council, ORG.Organization)
+        self.add(node, SKOS.prefLabel, name)
+        self.add(node, RDFS.label, name)
+        if name_as_written != name:
+            self.add(node, SKOS.altLabel, name_as_written)
+        if found:
+            self.add(node, CKG.gss, found.gss)
+            self.add(node, OWL.sameAs, ox.NamedNode(ONS_GEOGRAPHY + found.gss))
+            if found.wikidata:
+                self.add(node, OWL.sameAs, ox.NamedNode(WIKIDATA + found.wikidata))
+        return node
+
+    def organisation(self, name_as_written: str) -> ox.NamedNode:
+        """An employer or named body: a council if it is one, else a canonical or as-written organisation."""
+        if reference.resolve_council(name_as_written):
+            return self.council(name_as_written)
+        found = reference.resolve_organisation(name_as_written)
+        name = found.name if found else name_as_written
+        node = self.mint.organisation(name)
+        self.a(node, ORG.Organization)
+        self.add(node, SKOS.prefLabel, name)
+        self.add(node, RDFS.label, name)
+        if name_as_written != name:
+            self.add(node, SKOS.altLabel, name_as_written)
+        return node
+
+    def person(self, name: str) -> ox.NamedNode:
+        node = self.mint.person(name)
+        self.a(node, FOAF.Person, PROV.Agent)
+        self.add(node, FOAF.name, name)
+        self.add(node, RDFS.label, name)
+        return node
+
+
+def document_quads(extraction: Extraction, source: SourceInfo, minter: Minter) -> list[ox.Quad]:
+    """Every quad of the document's named graph."""
+    g = DocumentGraph(extraction, source, minter)
+    x = extraction
+    doc_class, review_class = KIND_CLASSES.get(x.kind, DEFAULT_CLASSES)
+
+    # The document and the graph's provenance.
+    g.a(g.document, CKG.Document, doc_class, FOAF.Document, PROV.Entity)
+    g.add(g.document, CKG.kind, x.kind)
+    g.add(g.document, CKG.sourceFile, source.name)
+    g.add(g.document, CKG.sha256, source.sha256)
+    g.add(g.document, DCTERMS.title, x.title)
+    g.add(g.document, RDFS.label, x.title or source.stem)
+    g.add(g.document, DCTERMS.date, x.date)
+    g.add(g.graph, RDF.type, term(PROV.Entity))
+    g.add(g.graph, PROV.wasDerivedFrom, g.document)
+    g.add(g.graph, CKG.loader, x.loader)
+    g.add(g.graph, CKG.loaderVersion, x.loader_version)
+    g.add(g.graph, CKG.sha256, source.sha256)
+    g.add(g.graph, CKG.sourceFile, source.name)
+    g.add(g.graph, CKG.kind, x.kind)
+    if source.loaded_at is not None:
+        g.add(g.graph, PROV.generatedAtTime, source.loaded_at)
+    if x.title_evidence:
+        g.evidence(g.document, x.title_evidence)
+
+    council_node = council_name = None
+    if x.council:
+        council_node = g.council(x.council.name)
+        council_name = _label_of(g, council_node)
+        g.add(g.document, DCTERMS.subject, council_node)
+        g.add(g.document, CKG.council, council_node)
+        g.add(g.document, CKG.nameAsWritten, x.council.name)
+
+    # The review (or inspection, or meeting) the document reports.
+    review = minter.review(council_name or "unknown-council", x.kind, x.date, source.stem)
+    g.a(review, CKG.Review, review_class)
+    g.add(review, CKG.reportedIn, g.document)
+    g.add(review, CKG.council, council_node)
+    g.add(review, CKG.startDate, x.date)
+    g.add(review, CKG.endDate, x.date_end)
+    g.add(review, CKG.kind, x.kind)
+    g.add(review, CKG.committee, x.committee)
+    g.add(review, CKG.agendaItem, x.agenda_item)
+    g.add(review, RDFS.label, _review_label(x, council_name))
+    g.evidence(review, x.date_evidence)
+    g.add(g.document, CKG.review, review)
+    if x.original_review_date:
+        original = minter.review(council_name or "unknown-council", "peer-challenge", x.original_review_date, source.stem)
+        g.a(original, CKG.Review, CKG.PeerChallenge)
+        g.add(original, CKG.council, council_node)
+        g.add(original, CKG.startDate, x.original_review_date)
+        g.add(original, CKG.kind, "peer-challenge")
+        g.add(original, RDFS.label, f"Corporate Peer Challenge, {x.original_review_date.iso()}")
+        g.evidence(original, x.original_review_evidence)
+        g.add(review, CKG.followsUp, original)
+    if x.recommendation_count is not None:
+        g.add(review, CKG.recommendationCount, x.recommendation_count)
+    if x.rating:
+        g.add(review, CKG.rating, x.rating.value)
+
+    ctx = _Context(g, review, council_node)
+    _peers(ctx)
+    _recommendations(ctx)
+    _self_assessment(ctx)
+    _concepts(ctx)
+    _money_and_metrics(ctx)
+    _people_and_organisations(ctx)
+    _events_claims_statements(ctx)
+    return g.quads
+
+
+@dataclass
+class _Context:
+    g: DocumentGraph
+    review: ox.NamedNode
+    council: ox.NamedNode | None
+
+    def fact(self, node: ox.NamedNode, cls, span: Span | None) -> ox.NamedNode:
+        self.g.a(node, cls)
+        self.g.add(node, CKG.council, self.council)
+        self.g.evidence(node, span)
+        return node
+
+
+def _label_of(g: DocumentGraph, node: ox.NamedNode) -> str:
+    for q in g.quads:
+        if q.subject == node and q.predicate == term(SKOS.prefLabel):
+            return q.object.value
+    return node.value
+
+
+def _review_label(x: Extraction, council: str | None) -> str:
+    what = {"progress-review": "Progress review", "cqc-assessment": "CQC assessment", "minutes": "Meeting"}.get(
+        x.kind, "Review"
+    )
+    when = x.date.iso() if x.date else None
+    return ", ".join(p for p in (what, council, when) if p)
+
+
+def _peers(ctx: _Context) -> None:
+    g, x = ctx.g, ctx.g.x
+    if not x.peers:
+        return
+    team = Minter.under(ctx.review, "peer-team")
+    g.a(team, CKG.PeerTeam, ORG.Organization)
+    g.add(team, RDFS.label, "Peer team")
+    g.add(ctx.review, CKG.peerTeam, team)
+    for peer in x.peers:
+        person = g.person(peer.name)
+        membership = Minter.under(ctx.review, "peer", peer.name)
+        ctx.fact(membership, CKG.PeerMembership, peer.evidence)
+        g.a(membership, ORG.Membership)
+        g.add(membership, ORG.member, person)
+        g.add(membership, ORG.organization, team)
+        g.add(membership, CKG.review, ctx.review)
+        g.add(membership, CKG.honorific, peer.honorific)
+        g.add(membership, CKG.jobTitle, peer.role)
+        g.add(membership, CKG.peerRole, peer.peer_role)
+        g.add(membership, CKG.statutoryRole, peer.statutory_role)
+        if peer.organisation:
+            g.add(membership, CKG.employerName, peer.organisation)
+            g.add(membership, CKG.employer, g.organisation(peer.organisation))
+
+
+def _recommendations(ctx: _Context) -> None:
+    g, x = ctx.g, ctx.g.x
+    for rec in x.recommendations:
+        node = ctx.fact(Minter.under(ctx.review, "recommendation", rec.number), CKG.Recommendation, rec.evidence)
+        g.add(node, CKG.review, ctx.review)
+        g.add(node, CKG.number, rec.number)
+        g.add(node, CKG.shortTitle, rec.title)
+        g.add(node, RDFS.label, f"Recommendation {rec.number}: {rec.title}")
+        g.add(node, CKG.fullText, rec.text)
+        g.add(node, CKG.themeLabel, rec.theme)
+        for variant in rec.title_variants:
+            g.add(node, CKG.titleVariant, variant)
+        g.add(ctx.review, CKG.recommendation, node)
+        if rec.finding:
+            finding = ctx.fact(Minter.under(node, "finding"), CKG.ProgressFinding, rec.finding.evidence)
+            g.add(finding, CKG.recommendation, node)
+            g.add(finding, CKG.summary, rec.finding.summary)
+            g.add(finding, CKG.councilRating, rec.finding.council_rating)
+            g.add(node, CKG.finding, finding)
+
+
+def _self_assessment(ctx: _Context) -> None:
+    g, sa = ctx.g, ctx.g.x.self_assessment
+    if sa is None:
+        return
+    node = ctx.fact(Minter.under(ctx.review, "self-assessment"), CKG.SelfAssessment, sa.evidence)
+    g.add(node, CKG.scheme, sa.scheme)
+    g.add(ctx.review, CKG.selfAssessment, node)
+    for category in sorted(set(sa.counts) | set(sa.percentages)):
+        entry = Minter.under(node, category)
+        g.a(entry, CKG.SelfAssessmentEntry)
+        g.add(entry, CKG.category, category)
+        if category in sa.counts:
+            g.add(entry, CKG.count, int(sa.counts[category]))
+        if category in sa.percentages:
+            g.add(entry, CKG.percentage, Decimal(sa.percentages[category]))
+        g.add(node, CKG.entry, entry)
+    if sa.peer_view:
+        view = ctx.fact(Minter.under(node, "peer-view"), CKG.Statement, sa.peer_view)
+        g.add(view, CKG.category, "peer-view")
+
+
+def _concepts(ctx: _Context) -> None:
+    g, x = ctx.g, ctx.g.x
+    for mention in x.risks:
+        node = ctx.fact(Minter.under(g.document, "risk", mention.notation), CKG.RiskMention, mention.evidence)
+        g.add(node, CKG.riskType, Minter.risk(mention.notation))
+        for span in mention.more_evidence:
+            g.evidence(node, span)
+    for mention in x.interventions:
+        node = ctx.fact(Minter.under(g.document, "intervention", mention.notation), CKG.Intervention, mention.evidence)
+        g.add(node, CKG.interventionType, Minter.intervention(mention.notation))
+        g.add(node, CKG.date, mention.date)
+        g.add(node, CKG.outcome, mention.outcome)
+        for span in mention.more_evidence:
+            g.evidence(node, span)
+
+
+def _money_and_metrics(ctx: _Context) -> None:
+    g, x = ctx.g, ctx.g.x
+    for fact in x.financial_facts:
+        key = (fact.measure, fact.period or "", str(fact.value), fact.evidence.start)
+        node = ctx.fact(Minter.under(g.document, "financial-fact", *key), CKG.FinancialFact, fact.evidence)
+        g.add(node, CKG.measure, fact.measure)
+        g.add(node, CKG.period, fact.period)
+        g.add(node, CKG.value, Decimal(fact.value))
+        g.add(node, CKG.unit, fact.unit)
+        g.add(node, CKG.valueAsWritten, fact.value_as_written)
+    for obs in x.observations:
+        node = Minter.under(g.document, "observation", obs.indicator, obs.period or "", obs.evidence.start)
+        ctx.fact(node, QB.Observation, obs.evidence)
+        indicator = g.mint.indicator(obs.indicator)
+        g.a(indicator, CKG.Indicator, SKOS.Concept)
+        g.add(indicator, SKOS.prefLabel, obs.indicator)
+        g.add(indicator, RDFS.label, obs.indicator)
+        g.add(node, CKG.indicator, indicator)
+        g.add(node, CKG.period, obs.period)
+        g.add(node, CKG.value, Decimal(obs.value))
+        g.add(node, CKG.unit, obs.unit)
+        g.add(node, CKG.comparator, obs.comparator)
+        if obs.comparator_value is not None:
+            g.add(node, CKG.comparatorValue, Decimal(obs.comparator_value))
+        g.add(node, CKG.direction, obs.direction)
+        g.add(node, CKG.dataSource, obs.source)
+    for qs in x.quality_statements:
+        node = ctx.fact(Minter.under(ctx.review, "quality-statement", qs.name), CKG.QualityStatementScore, qs.evidence)
+        statement = g.mint.quality_statement(qs.name)
+        g.a(statement, SKOS.Concept)
+        g.add(statement, SKOS.prefLabel, qs.name)
+        g.add(statement, RDFS.label, qs.name)
+        g.add(node, CKG.review, ctx.review)
+        g.add(node, CKG.qualityStatement, statement)
+        g.add(node, RDFS.label, qs.name)
+        g.add(node, CKG.score, int(qs.score))
+        g.add(node, CKG.scoreWording, qs.wording)
+        g.add(node, CKG.qualityTheme, qs.theme)
+        for variant in qs.name_variants:
+            g.add(node, CKG.nameVariant, variant)
+
+
+def _people_and_organisations(ctx: _Context) -> None:
+    g, x = ctx.g, ctx.g.x
+    for i, mention in enumerate(x.people):
+        if mention.name:
+            node = ctx.fact(Minter.under(g.document, "appointment", mention.name), CKG.Appointment, mention.evidence)
+            g.add(node, CKG.person, g.person(mention.name))
+        else:
+            key = mention.role or f"office-holder-{i}"
+            node = ctx.fact(Minter.under(g.document, "office-holder", key), CKG.OfficeHolderMention, mention.evidence)
+        g.add(node, CKG.jobTitle, mention.role)
+        g.add(node, CKG.honorific, mention.honorific)
+        if mention.organisation:
+            g.add(node, CKG.employerName, mention.organisation)
+            g.add(node, CKG.employer, g.organisation(mention.organisation))
+    for mention in x.organisations:
+        node = ctx.fact(
+            Minter.under(g.document, "organisation-mention", mention.name), CKG.OrganisationMention, mention.evidence
+        )
+        g.add(node, CKG.organisation, g.organisation(mention.name))
+        g.add(node, CKG.nameAsWritten, mention.name)
+
+
+def _events_claims_statements(ctx: _Context) -> None:
+    g, x = ctx.g, ctx.g.x
+    for event in x.events:
+        node = Minter.under(g.document, "event", event.label, event.date.iso(), event.evidence.start)
+        ctx.fact(node, CKG.Event, event.evidence)
+        g.add(node, RDFS.label, event.label)
+        g.add(node, CKG.date, event.date)
+        if event.notation:
+            g.add(node, CKG.eventType, Minter.risk(event.notation))
+    for claim in x.claims:
+        node = Minter.under(g.document, "claim", claim.subject, claim.property, claim.value, claim.evidence.start)
+        ctx.fact(node, CKG.Claim, claim.evidence)
+        g.add(node, CKG.claimSubject, claim.subject)
+        g.add(node, CKG.claimProperty, claim.property)
+        g.add(node, CKG.claimValue, claim.value)
+    for statement in [*x.topics, *x.statements]:
+        node = Minter.under(g.document, "statement", statement.category, statement.evidence.start)
+        ctx.fact(node, CKG.Statement, statement.evidence)
+        g.add(node, CKG.category, statement.category)
+
+

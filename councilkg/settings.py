@@ -1,0 +1,24 @@
+"""Settings: one dataclass, built by the CLI from options, environment variables and defaults."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from councilkg.namespaces import DEFAULT_BASE_IRI
+
+DEFAULT_STORE = ".councilkg/store"
+DEFAULT_MAX_BYTES = 50 * 1024 * 1024
+
+
+@dataclass
+class Settings:
+    """Where things are. Relative paths are taken from the current directory."""
+
+    store: str = DEFAULT_STORE
+    base_iri: str = DEFAULT_BASE_IRI
+    sources: Path = field(default_factory=lambda: Path("data/sources"))
+    ttl_dir: Path = field(default_factory=lambda: Path("data/ttl"))
+    site_dir: Path = field(default_factory=lambda: Path("site"))
+    max_bytes: int = DEFAULT_MAX_BYTES
+    progress: bool = True
