@@ -182,7 +182,7 @@ def _term(query: SavedQuery, param: Param, raw: str, minter: Minter, store) -> o
 
 def council_iri(text: str, minter: Minter, store, where: str) -> ox.NamedNode:
     """A council named by its name in any common form, or its GSS code."""
-    found = reference.resolve_council(text) or reference.council_by_gss(text.strip())
+    found = reference.resolve_council(text) or reference.council_by_gss().get(text.strip().upper())
     if found:
         return minter.council(found.name)
     if store is not None:
