@@ -13,7 +13,7 @@ from pathlib import Path
 
 import click
 
-from councilkg import __version__, queries
+from councilkg import __version__, sparql
 from councilkg.errors import CouncilKGError, QueryError, QueryNotFound, QueryParameterError
 from councilkg.graph import KnowledgeGraph
 from councilkg.namespaces import DEFAULT_BASE_IRI
@@ -173,7 +173,7 @@ def list_queries(fmt):
     Example:
       councilkg queries --format json
     """
-    saved = queries.saved_queries().values()
+    saved = sparql.saved_queries().values()
     if fmt == "json":
         out = [
             {"name": q.name, "title": q.title, "description": q.description,
@@ -192,13 +192,13 @@ def list_queries(fmt):
 @click.argument("name", required=False, metavar="NAME|FILE.rq")
 @click.option("--param", "-p", "params", multiple=True, metavar="KEY=VALUE",
               help="Bind a declared parameter (repeatable); bound as an RDF term, never pasted into the query.")
-@click.option("--sparql", metavar="TEXT", help="Run this ad-hoc (read-only) SPARQL query instead.")
+@click.option("--sparql", "sparql_text", metavar="TEXT", help="Run this ad-hoc (read-only) SPARQL query instead.")
 @click.option("--format", "fmt", type=click.Choice(["table", "json", "csv", "tsv", "xml"]), default="table",
               show_default=True, help="json/csv/tsv/xml are the W3C SPARQL 1.1 results formats.")
 @output_option
 @store_options
 @library_errors
-def query(name, params, sparql, fmt, output, settings):
+def query(name, params, sparql_text, fmt, output, settings):
     """Run a saved query (by name), a .rq file, or --sparql TEXT.
 
     \b
@@ -208,12 +208,12 @@ def query(name, params, sparql, fmt, output, settings):
       councilkg query my-question.rq --format csv -o answer.csv
       councilkg query --sparql 'SELECT * WHERE { ?s ?p ?o } LIMIT 5'
     """
-    if bool(name) == bool(sparql):
+    if bool(name) == bool(sparql_text):
         raise click.UsageError("give a saved query NAME (or FILE.rq) or --sparql TEXT, not both")
     kg = KnowledgeGraph(settings)
     try:
-        solutions = kg.query(name, queries.parse_param_args(params), sparql)
-        _write(queries.serialize(solutions, fmt), output)
+        solutions = kg.query(name, sparql.parse_param_args(params), sparql_text)
+        _write(sparql.serialize(solutions, fmt), output)
     finally:
         kg.close()
 

@@ -10,7 +10,8 @@ from pathlib import Path
 import pyoxigraph as ox
 from tqdm import tqdm
 
-from councilkg import ingest, queries
+from councilkg import ingest
+from councilkg import sparql
 from councilkg.errors import DocumentRejected
 from councilkg.iri import Minter
 from councilkg.model import PartialDate
@@ -127,17 +128,17 @@ class KnowledgeGraph:
         return sorted(triples, key=str)
 
     # -- reading -------------------------------------------------------------------
-    def query(self, name_or_path: str | None, params: dict[str, str], sparql: str | None = None):
+    def query(self, name_or_path: str | None, params: dict[str, str], sparql_text: str | None = None):
         """Solutions of a saved query, a .rq file, or ad-hoc SPARQL text (read-only)."""
-        if sparql is not None:
-            queries.check_read_only(sparql)
-            return self.store.query(sparql)
-        saved = queries.find(name_or_path)
-        substitutions = queries.bind(saved, params, self.minter, self.store)
-        return queries.execute(self.store, saved, substitutions)
+        if sparql_text is not None:
+            sparql.check_read_only(sparql_text)
+            return self.store.query(sparql_text)
+        saved = sparql.find(name_or_path)
+        substitutions = sparql.bind(saved, params, self.minter, self.store)
+        return sparql.execute(self.store, saved, substitutions)
 
-    def run(self, name_or_path: str, params: dict[str, str] | None = None) -> queries.Result:
-        return queries.run(self.store, name_or_path, params, self.minter)
+    def run(self, name_or_path: str, params: dict[str, str] | None = None) -> sparql.Result:
+        return sparql.run(self.store, name_or_path, params, self.minter)
 
     def export(self, fmt: str) -> bytes:
         """The whole graph; TriG and N-Quads keep the named graphs."""

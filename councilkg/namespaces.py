@@ -81,6 +81,7 @@ class CKG(DefinedNamespace):
     eventType: URIRef
     indicator: URIRef
     evidence: URIRef
+    moreEvidence: URIRef
     inDocument: URIRef
     organisation: URIRef
     person: URIRef
@@ -143,6 +144,10 @@ class CKG(DefinedNamespace):
     excludePattern: URIRef
     datedEvent: URIRef
     judged: URIRef
+    # named individuals: the taxonomies' concept schemes and the Data Cube structure of observations
+    RiskScheme: URIRef
+    InterventionScheme: URIRef
+    ObservationStructure: URIRef
 
 
 __all__ = ["CKG", "DCTERMS", "FOAF", "ORG", "OWL", "PROV", "QB", "RDF", "RDFS", "SKOS", "XSD", "term"]

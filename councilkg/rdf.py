@@ -91,8 +91,12 @@ class DocumentGraph:
         for cls in classes:
             self.add(s, RDF.type, term(cls))
 
-    def evidence(self, subject: ox.NamedNode, span: Span | None) -> None:
-        """Attach ``span`` as evidence of ``subject``, and derive ``subject`` from the document."""
+    def evidence(self, subject: ox.NamedNode, span: Span | None, primary: bool = True) -> None:
+        """Attach ``span`` as evidence of ``subject``, and derive ``subject`` from the document.
+
+        The primary evidence (one per fact) is ``ckg:evidence``; further passages that
+        support the same fact are ``ckg:moreEvidence``.
+        """
         self.add(subject, PROV.wasDerivedFrom, self.document)
         if span is None:
             return
@@ -105,7 +109,7 @@ class DocumentGraph:
         if span.page is not None:
             self.add(node, CKG.page, span.page)
         self.add(node, CKG.inDocument, self.document)
-        self.add(subject, CKG.evidence, node)
+        self.add(subject, CKG.evidence if primary else CKG.moreEvidence, node)
 
     # -- entities shared across documents ------------------------------------------
     def council(self, name_as_written: str) -> ox.NamedNode:
@@ -320,14 +324,14 @@ def _concepts(ctx: _Context) -> None:
         node = ctx.fact(Minter.under(g.document, "risk", mention.notation), CKG.RiskMention, mention.evidence)
         g.add(node, CKG.riskType, Minter.risk(mention.notation))
         for span in mention.more_evidence:
-            g.evidence(node, span)
+            g.evidence(node, span, primary=False)
     for mention in x.interventions:
         node = ctx.fact(Minter.under(g.document, "intervention", mention.notation), CKG.Intervention, mention.evidence)
         g.add(node, CKG.interventionType, Minter.intervention(mention.notation))
         g.add(node, CKG.date, mention.date)
         g.add(node, CKG.outcome, mention.outcome)
         for span in mention.more_evidence:
-            g.evidence(node, span)
+            g.evidence(node, span, primary=False)
 
 
 def _money_and_metrics(ctx: _Context) -> None:

@@ -23,12 +23,10 @@ from __future__ import annotations
 
 import csv
 import re
-import sys
 from collections import defaultdict
 from dataclasses import dataclass
 from functools import cache
 from importlib.resources import files
-from pathlib import Path
 
 from councilkg.errors import CouncilKGError
 
@@ -186,27 +184,9 @@ def _strip_generic(toks: tuple[str, ...]) -> tuple[tuple[str, ...], frozenset[st
 
 
 # --- loading ----------------------------------------------------------------------------------
-@cache
-def _reference_dir() -> Path:
-    """The folder holding the CSVs.
-
-    pyproject.toml maps ``data/reference`` to the package name ``councilkg.reference``, which this
-    module also bears, and a module wins the import. So the mapped folder is asked of the import
-    finders (the editable install answers with it), and a source checkout's ``data/reference``
-    is the last resort.
-    """
-    try:
-        return Path(str(files("councilkg.reference")))
-    except TypeError:  # "'councilkg.reference' is not a package": this module took the name
-        pass
-    import councilkg
-
-    for finder in sys.meta_path:
-        find_spec = getattr(finder, "find_spec", None)
-        spec = find_spec("councilkg.reference", councilkg.__path__) if find_spec else None
-        if spec is not None and spec.submodule_search_locations:
-            return Path(next(iter(spec.submodule_search_locations)))
-    return Path(__file__).resolve().parent.parent / "data" / "reference"
+def _reference_dir():
+    """The folder holding the CSVs (``data/reference``, installed as ``councilkg.reference_data``)."""
+    return files("councilkg.reference_data")
 
 
 def _read_csv(name: str) -> list[dict[str, str]]:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pyoxigraph as ox
 import pytest
 
-from councilkg import queries
+from councilkg import sparql
 from councilkg.errors import QueryError, QueryParameterError
 from councilkg.iri import Minter
 
@@ -19,12 +19,12 @@ CONTRACT = {
     "financial-facts": ["council", "measure", "period", "value", "unit", "document"],
     "shared-people": ["person", "councils", "count"],
 }
-ALL = sorted(queries.saved_queries())
+ALL = sorted(sparql.saved_queries())
 
 
 @pytest.mark.parametrize("name", ALL)
 def test_every_saved_query_parses_and_declares_its_parameters(name):
-    query = queries.saved_queries()[name]
+    query = sparql.saved_queries()[name]
     assert query.title and query.description, f"{name}: header needs a title and a description"
     ox.Store().query(query.text)  # raises SyntaxError on a malformed query
     projected = query.projected()
@@ -35,7 +35,7 @@ def test_every_saved_query_parses_and_declares_its_parameters(name):
 
 @pytest.mark.parametrize("name, columns", sorted(CONTRACT.items()))
 def test_contract_queries_project_the_contract_columns(name, columns):
-    variables = queries.saved_queries()[name].variables()
+    variables = sparql.saved_queries()[name].variables()
     assert variables[: len(columns)] == columns
 
 
@@ -47,7 +47,7 @@ def test_contract_queries_run_on_the_corpus(corpus_kg, name, columns):
 
 
 def test_param_header_is_parsed():
-    q = queries.parse(
+    q = sparql.parse(
         "# title: T\n# description: D\n# param: council council optional var=councilIri -- a council\n"
         "# param: n integer required default=3 -- how many\nSELECT ?councilIri ?n WHERE {}\n",
         "t",
@@ -57,26 +57,26 @@ def test_param_header_is_parsed():
         ("n", "integer", True, "3", "n", "how many"),
     ]
     with pytest.raises(QueryError):
-        queries.parse("# param: what\nSELECT * WHERE {}", "bad")
+        sparql.parse("# param: what\nSELECT * WHERE {}", "bad")
 
 
 def test_bind_checks_types_and_names():
-    q = queries.parse("# title: T\n# param: n integer required -- n\n# param: d date optional -- d\n"
+    q = sparql.parse("# title: T\n# param: n integer required -- n\n# param: d date optional -- d\n"
                       "SELECT ?n ?d WHERE {}", "t")
     minter = Minter()
-    bound = queries.bind(q, {"n": "42", "d": "2025-10-09"}, minter)
+    bound = sparql.bind(q, {"n": "42", "d": "2025-10-09"}, minter)
     assert bound[ox.Variable("n")] == ox.Literal("42", datatype=ox.NamedNode("http://www.w3.org/2001/XMLSchema#integer"))
     for bad in ({"n": "forty"}, {"n": "1", "d": "9 October"}, {}, {"n": "1", "x": "2"}):
         with pytest.raises(QueryParameterError):
-            queries.bind(q, bad, minter)
+            sparql.bind(q, bad, minter)
 
 
 def test_council_parameter_accepts_names_and_codes():
     minter = Minter()
-    q = queries.saved_queries()["council-profile"]
-    by_name = queries.bind(q, {"council": "Hackney Council"}, minter)
-    by_code = queries.bind(q, {"council": "E09000012"}, minter)
-    by_formal = queries.bind(q, {"council": "London Borough of Hackney"}, minter)
+    q = sparql.saved_queries()["council-profile"]
+    by_name = sparql.bind(q, {"council": "Hackney Council"}, minter)
+    by_code = sparql.bind(q, {"council": "E09000012"}, minter)
+    by_formal = sparql.bind(q, {"council": "London Borough of Hackney"}, minter)
     assert by_name == by_code == by_formal
     assert by_name[ox.Variable("council")] == minter.council("London Borough of Hackney")
 
@@ -84,5 +84,5 @@ def test_council_parameter_accepts_names_and_codes():
 def test_updates_are_not_queries():
     for update in ("DROP ALL", "PREFIX a: <http://a/> INSERT DATA { a:b a:c a:d }", "  clear default"):
         with pytest.raises(QueryParameterError):
-            queries.check_read_only(update)
-    queries.check_read_only("# DROP ALL in a comment\nSELECT * WHERE { ?s ?p ?o }")
+            sparql.check_read_only(update)
+    sparql.check_read_only("# DROP ALL in a comment\nSELECT * WHERE { ?s ?p ?o }")

@@ -1,4 +1,4 @@
-"""Saved SPARQL queries: ``queries/*.rq`` files with a comment header, run with bound parameters.
+"""Saved SPARQL queries (the ``queries/*.rq`` files, package ``councilkg.queries``): headers, binding, running.
 
 A header looks like::
 
@@ -42,6 +42,8 @@ PARAM_ARG = re.compile(r"^(?P<key>[A-Za-z_]\w*)=(?P<value>.*)$", re.S)
 # SELECT projection (to check that bound variables are projected).
 SELECT_CLAUSE = re.compile(r"\bSELECT\b(?P<proj>.*?)\bWHERE\b", re.I | re.S)
 VARIABLE = re.compile(r"[?$](\w+)")
+# An innermost "(expression AS ?var)" in a projection.
+AS_EXPRESSION = re.compile(r"\((?:[^()]|\([^()]*\))*?\s+AS\s+[?$](?P<var>\w+)\s*\)", re.I)
 ISO_DATE = re.compile(r"^\d{4}(-\d{2}(-\d{2})?)?$")
 # Update keywords refused in read-only query text.
 UPDATE_KEYWORDS = re.compile(r"^\s*(?:PREFIX\s+\S+\s+<[^>]*>\s*|BASE\s+<[^>]*>\s*)*(?:INSERT|DELETE|LOAD|CLEAR|CREATE|DROP|COPY|MOVE|ADD|WITH)\b", re.I)
@@ -79,10 +81,12 @@ class SavedQuery:
         return set(VARIABLE.findall(m.group("proj")))
 
     def variables(self) -> list[str]:
-        """The result variables, in projection order (``*`` gives every variable)."""
+        """The result variables, in projection order (an ``(expression AS ?v)`` gives ``v``)."""
         m = SELECT_CLAUSE.search(self.text)
-        found = VARIABLE.findall(m.group("proj") if m else "")
-        return list(dict.fromkeys(found))
+        projection = m.group("proj") if m else ""
+        while AS_EXPRESSION.search(projection):
+            projection = AS_EXPRESSION.sub(r"?\g<var>", projection)
+        return list(dict.fromkeys(VARIABLE.findall(projection)))
 
 
 def parse(text: str, name: str, path: Path | None = None) -> SavedQuery:
