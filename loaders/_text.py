@@ -33,7 +33,8 @@ LINE_END_PUNCT = re.compile(r"[.:;!?\"”’)\]]\s*$")
 # Words a sentence cannot end on: a line ending with one continues on the next.
 DANGLING_WORD = re.compile(
     r"\b(?:the|of|to|and|or|for|with|a|an|in|on|by|from|at|as|were|was|is|are|be|that|this|"
-    r"their|its|his|her|our|into|than|which|who|whose)\s*$",
+    r"their|its|his|her|our|into|than|which|who|whose|during|after|before|since|until|about|between|including|"
+    r"under|over|through|within|without|per|across|against|towards?|via|upon|like|such)\s*$",
     re.I,
 )
 BULLET = re.compile(r"^\s*(?:[•·▪◦●*\-–]|\d+[.)](?=\s))\s*")
@@ -138,7 +139,10 @@ class CleanText:
                 pending_blank += 1
                 continue
             if previous is not None:
-                if pending_blank and self._continues(previous, content):
+                # A sentence broken across lines (PDF-to-text wraps with or without blank
+                # lines between); a single break never joins a bullet to the line above.
+                joins = self._continues(previous, content) and (pending_blank or not BULLET.match(content))
+                if joins:
                     self._insert(" ", start)
                 else:
                     self._insert("\n" * (min(pending_blank, 1) + 1), start)
