@@ -10,7 +10,7 @@ from pathlib import Path
 import pyoxigraph as ox
 from tqdm import tqdm
 
-from councilkg import ingest
+from councilkg import ingest, linking
 from councilkg import sparql
 from councilkg.errors import DocumentRejected
 from councilkg.iri import Minter
@@ -83,7 +83,13 @@ class KnowledgeGraph:
         show = self.settings.progress if progress is None else progress
         for path in tqdm(files, desc="loading", unit="doc", disable=not show or len(files) < 2, leave=False):
             report.files.append(loading.load_file(path, force=force))
+        if any(f.status == "loaded" for f in report.files):
+            self.relink()
         return report
+
+    def relink(self) -> None:
+        """Recompute what spans documents: person identities (and, later, inference)."""
+        linking.link_people(self.store, self.minter)
 
     def build(self, progress: bool | None = None) -> BuildReport:
         """Rebuild from the sources folder: load, drop vanished documents, write Turtle."""
@@ -98,6 +104,8 @@ class KnowledgeGraph:
             if source_file not in present:
                 self.store.drop_graph(ox.NamedNode(graph))
                 removed.append(source_file)
+        if removed:
+            self.relink()
         report = BuildReport(load=load, removed=removed)
         report.turtle = self.write_turtle(self.settings.ttl_dir)
         report.ttl_dir = self.settings.ttl_dir

@@ -57,6 +57,7 @@ class CKG(DefinedNamespace):
     SelfAssessmentEntry: URIRef
     QualityStatementScore: URIRef
     Statement: URIRef
+    IdentityDecision: URIRef
     # classes: risks, interventions, money, metrics, events, claims
     RiskMention: URIRef
     Intervention: URIRef
@@ -94,6 +95,9 @@ class CKG(DefinedNamespace):
     loader: URIRef
     loaderVersion: URIRef
     nameAsWritten: URIRef
+    personName: URIRef
+    reason: URIRef
+    mention: URIRef
     honorific: URIRef
     jobTitle: URIRef
     employerName: URIRef

@@ -8,6 +8,10 @@ Layout of a document graph (prefix ``ckg:``, see ``ontology/councilkg.ttl``):
 * the review, inspection or meeting it reports, and the original peer challenge it follows up;
 * facts, each a resource with ``prov:wasDerivedFrom`` the document and ``ckg:evidence``
   an evidence resource holding the quote and its offsets.
+
+People are named on their peer memberships and appointments (``ckg:personName``) but
+not given person resources here: who is the same person across documents is decided
+by :mod:`councilkg.linking`, with a recorded reason, in its own graph.
 """
 
 from __future__ import annotations
@@ -143,12 +147,6 @@ class DocumentGraph:
             self.add(node, SKOS.altLabel, name_as_written)
         return node
 
-    def person(self, name: str) -> ox.NamedNode:
-        node = self.mint.person(name)
-        self.a(node, FOAF.Person, PROV.Agent)
-        self.add(node, FOAF.name, name)
-        self.add(node, RDFS.label, name)
-        return node
 
 
 def document_quads(extraction: Extraction, source: SourceInfo, minter: Minter) -> list[ox.Quad]:
@@ -260,11 +258,10 @@ def _peers(ctx: _Context) -> None:
     g.add(team, RDFS.label, "Peer team")
     g.add(ctx.review, CKG.peerTeam, team)
     for peer in x.peers:
-        person = g.person(peer.name)
         membership = Minter.under(ctx.review, "peer", peer.name)
         ctx.fact(membership, CKG.PeerMembership, peer.evidence)
         g.a(membership, ORG.Membership)
-        g.add(membership, ORG.member, person)
+        g.add(membership, CKG.personName, peer.name)  # who it is, across documents: linking.py
         g.add(membership, ORG.organization, team)
         g.add(membership, CKG.review, ctx.review)
         g.add(membership, CKG.honorific, peer.honorific)
@@ -381,7 +378,7 @@ def _people_and_organisations(ctx: _Context) -> None:
     for i, mention in enumerate(x.people):
         if mention.name:
             node = ctx.fact(Minter.under(g.document, "appointment", mention.name), CKG.Appointment, mention.evidence)
-            g.add(node, CKG.person, g.person(mention.name))
+            g.add(node, CKG.personName, mention.name)
         else:
             key = mention.role or f"office-holder-{i}"
             node = ctx.fact(Minter.under(g.document, "office-holder", key), CKG.OfficeHolderMention, mention.evidence)
