@@ -31,6 +31,8 @@ from councilkg.loaders._text import CleanText
 #: Built-in loaders, as ``kind: "module:Class"``; imported only when first used.
 BUILTIN: dict[str, str] = {
     "progress-review": "councilkg.loaders.progress_review:ProgressReviewLoader",
+    "cqc-assessment": "councilkg.loaders.cqc_assessment:CqcAssessmentLoader",
+    "minutes": "councilkg.loaders.minutes:MinutesLoader",
 }
 #: A document whose best detection score is below this is rejected.
 DETECTION_THRESHOLD = 0.5
