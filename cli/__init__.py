@@ -204,7 +204,7 @@ def query(name, params, sparql_text, fmt, output, settings):
     \b
     Examples:
       councilkg query peers --format json
-      councilkg query council-profile --param council="Hackney Council"
+      councilkg query council-profile --param council="Camden Council"
       councilkg query my-question.rq --format csv -o answer.csv
       councilkg query --sparql 'SELECT * WHERE { ?s ?p ?o } LIMIT 5'
     """
@@ -250,7 +250,7 @@ def inspect(path, fmt):
 
     \b
     Example:
-      councilkg inspect data/sources/havering-cpc-progress-review-2024-05.txt
+      councilkg inspect data/sources/my-progress-review.txt
     """
     result = KnowledgeGraph(Settings()).inspect(path)
     if fmt == "json":

@@ -20,7 +20,7 @@ NON_SLUG = re.compile(r"[^a-z0-9]+")
 
 
 def slug(text: str, fallback: str = "unnamed") -> str:
-    """``"London Borough of Hackney"`` -> ``"london-borough-of-hackney"`` (ASCII, lower case)."""
+    """``"London Borough of Camden"`` -> ``"london-borough-of-camden"`` (ASCII, lower case)."""
     text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode("ascii")
     text = text.replace("&", " and ").replace("'", "")
     out = NON_SLUG.sub("-", text.lower()).strip("-")

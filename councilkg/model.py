@@ -204,14 +204,17 @@ class Statement:
 class Claim:
     """A stated value of some fact, kept so that disagreeing sources can be found.
 
-    ``subject`` and ``property`` are keys the linker compares across claims
-    (e.g. subject "cyber-attack", property "year").
+    ``subject`` and ``property`` are keys compared across claims (e.g. subject
+    "cyber-attack", property "year"). ``scope`` says where a different value is a
+    conflict: anywhere about the same council ("council"), or only within the same
+    document ("document": a recommendation's title, a running total as of a date).
     """
 
     subject: str
     property: str
     value: str
     evidence: Span
+    scope: str = "council"
 
 
 @dataclass

@@ -404,10 +404,13 @@ def _events_claims_statements(ctx: _Context) -> None:
         g.add(node, CKG.date, event.date)
         if event.notation:
             g.add(node, CKG.eventType, Minter.risk(event.notation))
+    council = _label_of(g, ctx.council) if ctx.council else "unknown council"
     for claim in x.claims:
         node = Minter.under(g.document, "claim", claim.subject, claim.property, claim.value, claim.evidence.start)
         ctx.fact(node, CKG.Claim, claim.evidence)
-        g.add(node, CKG.claimSubject, claim.subject)
+        # The subject names its scope, so that only claims about the same thing meet.
+        where = council if claim.scope == "council" else f"{council}, {x.title or g.source.stem}"
+        g.add(node, CKG.claimSubject, f"{where}: {claim.subject}")
         g.add(node, CKG.claimProperty, claim.property)
         g.add(node, CKG.claimValue, claim.value)
     for statement in [*x.topics, *x.statements]:

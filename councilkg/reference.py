@@ -9,10 +9,10 @@ and runs of white space reduced to single spaces, leading "the" dropped.
 
 >>> resolve_council("LB Bromley").name
 'London Borough of Bromley'
->>> resolve_council("Tower Hamlets Council").gss
-'E09000030'
->>> resolve_council("the London Borough of Havering Council").gss
-'E09000016'
+>>> resolve_council("Kensington and Chelsea Council").gss
+'E09000020'
+>>> resolve_council("the London Borough of Barnet Council").gss
+'E09000003'
 >>> resolve_organisation("DLUHC").name
 'Ministry of Housing, Communities and Local Government'
 >>> [(c.gss, s, e) for c, s, e in find_councils("Peers from LB Bromley and Cornwall Council.")]
@@ -155,7 +155,7 @@ def normalise(text: str) -> str:
 
     >>> normalise("  The London Borough of  Hammersmith & Fulham’s.")
     'london borough of hammersmith and fulhams'
-    >>> normalise(normalise("The the LB  Hackney!")) == normalise("The the LB  Hackney!")
+    >>> normalise(normalise("The the LB  Camden!")) == normalise("The the LB  Camden!")
     True
     """
     toks = _tokens(text)
@@ -314,7 +314,7 @@ def resolve_council(text: str) -> Council | None:
 
 
 def _drop_possessive(toks: tuple[str, ...]) -> tuple[str, ...] | None:
-    """``("hackneys",)`` -> ``("hackney",)``: a possessive whose apostrophe normalising removed."""
+    """``("camdens",)`` -> ``("camden",)``: a possessive whose apostrophe normalising removed."""
     if toks and len(toks[-1]) > 3 and toks[-1].endswith("s"):
         return (*toks[:-1], toks[-1][:-1])
     return None
@@ -456,13 +456,13 @@ def find_councils(text: str, bare: bool = False) -> list[tuple[Council, int, int
     """Councils named in free text, as ``(council, start, end)`` character offsets, in text order.
 
     Longer names win over the shorter ones inside them ("City of London" over "the City"), and
-    matches never overlap. A bare place name ("Hackney", "Reading") counts only when capitalised
+    matches never overlap. A bare place name ("Camden", "Reading") counts only when capitalised
     and, unless ``bare=True``, when a council word (council, borough, authority, councillor, mayor,
     ...) stands within the same sentence near it. Acronyms ("LBH") must be in capitals.
 
-    >>> [c.gss for c, _, _ in find_councils("We met Hackney and Newham councils.")]
-    ['E09000012', 'E09000025']
-    >>> find_councils("Reading the report on Hackney Wick.")
+    >>> [c.gss for c, _, _ in find_councils("We met Camden and Newham councils.")]
+    ['E09000007', 'E09000025']
+    >>> find_councils("Reading the report on Camden Town.")
     []
     """
     return _find(text, _council_patterns(), bare)  # type: ignore[return-value]

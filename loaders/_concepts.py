@@ -22,8 +22,9 @@ ONTOLOGY = "https://w3id.org/councilkg/ontology#"
 SKOS = "http://www.w3.org/2004/02/skos/core#"
 SCHEMES = {"risk": ONTOLOGY + "RiskScheme", "intervention": ONTOLOGY + "InterventionScheme"}
 
-# A sentence: up to a full stop, question mark or line end.
-SENTENCE = re.compile(r"[^\n.?!]*(?:[.?!](?!\d)[^\n.?!]*)*?(?:[.?!](?=\s|$)|\n|$)")
+# A sentence: up to a full stop, question mark or exclamation mark followed by white space
+# (so "6.2", "61.29%" and "e.g.," stay inside), or a line end.
+SENTENCE = re.compile(r"(?:[^\n.?!]|[.?!]+(?=[^\s.?!]))*(?:[.?!]+|\n|$)")
 # An inspection judgement in quotes, or after "judgement of" / "rated".
 JUDGEMENT = re.compile(
     r"(?:judgement of|rated|judged(?: to be)?|found to be)?\s*[‘'\"“]?"

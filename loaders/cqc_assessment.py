@@ -391,11 +391,11 @@ def _claims(document: Document, ex: Extraction) -> list[Claim]:
     claims: list[Claim] = []
     seen: set[tuple[str, str, str]] = set()
 
-    def add(subject: str, prop: str, value: str, evidence) -> None:
+    def add(subject: str, prop: str, value: str, evidence, scope: str = "council") -> None:
         key = (subject, prop, value)
         if key not in seen:
             seen.add(key)
-            claims.append(Claim(subject, prop, value, evidence))
+            claims.append(Claim(subject, prop, value, evidence, scope))
 
     for event in sorted((e for e in ex.events if e.notation and e.notation != "cqc-assessment"),
                         key=lambda e: -len(e.date.iso())):
@@ -403,11 +403,12 @@ def _claims(document: Document, ex: Extraction) -> list[Claim]:
     for n, qs in enumerate(ex.quality_statements, start=1):
         headings = list(re.finditer(r"^#*[ \t]*" + re.escape(qs.name) + r"[ \t]*$", text, re.M))
         at = headings[-1].end() - len(qs.name) if headings else -1
-        add(f"quality statement {n}", "name", qs.name, document.span(at, at + len(qs.name)) if at >= 0 else qs.evidence)
+        add(f"quality statement {n}", "name", qs.name,
+            document.span(at, at + len(qs.name)) if at >= 0 else qs.evidence, "document")
         for variant in qs.name_variants:
             at = text.find(variant)
             add(f"quality statement {n}", "name", variant,
-                document.span(at, at + len(variant)) if at >= 0 else qs.evidence)
+                document.span(at, at + len(variant)) if at >= 0 else qs.evidence, "document")
     for m in PLAN_PERIOD.finditer(text):
         name = re.sub(r"^the\s+", "", re.sub(r"[\s-]+", " ", m.group("name")).lower())
         add(name, "period", re.sub(r"\s+", "", m.group("period")).replace("–", "-"),

@@ -395,7 +395,8 @@ def _claims(document: Document, ex: Extraction, risk_events: list[Event]) -> lis
                 key = TITLE_KEY.sub("", title.casefold())
                 if key not in keys:
                     keys.add(key)
-                    claims.append(Claim(f"recommendation {rec.number}", "title", title, rec.evidence))
+                    claims.append(Claim(f"recommendation {rec.number}", "title", title, rec.evidence,
+                                        scope="document"))
     by_measure: dict[str, list] = {}
     for fact in ex.financial_facts:
         if _money_facts.is_cumulative(fact):
@@ -404,5 +405,5 @@ def _claims(document: Document, ex: Extraction, risk_events: list[Event]) -> lis
         if len({f.value for f in facts}) > 1:
             for f in facts:
                 value = f"{f.value_as_written} ({f.period})" if f.period else f.value_as_written
-                claims.append(Claim(measure, "amount", value, f.evidence))
+                claims.append(Claim(measure, "amount", value, f.evidence, scope="document"))
     return claims

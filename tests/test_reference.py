@@ -211,7 +211,7 @@ def gold_national_bodies():
         for org in document.get("organisations_mentioned") or []:
             if org["type"] in NATIONAL_TYPES:
                 canonical = org.get("canonical", org["name"])
-                for written in {org["name"], canonical, *(org.get("aliases_in_document") or [])}:
+                for written in sorted({org["name"], canonical, *(org.get("aliases_in_document") or [])}):
                     yield pytest.param(written, canonical, id=f"{document['file'][:12]}:{written}")
     for shared in seeds()["shared_organisations"]:
         if resolve_council(shared["organisation"]) is None:
