@@ -28,7 +28,7 @@ from councilkg.rdf import SourceInfo, document_quads
 TEXT_SUFFIXES = {".txt", ".md", ".markdown", ".text"}
 #: Files skipped when walking folders (hidden files, editor and OS leftovers).
 SKIP_NAMES = {".DS_Store", "Thumbs.db"}
-ONTOLOGY_FILES = ("councilkg.ttl", "taxonomy.ttl")
+ONTOLOGY_FILES = ("councilkg.ttl", "taxonomy.ttl", "themes.ttl")
 
 
 @dataclass

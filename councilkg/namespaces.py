@@ -66,6 +66,10 @@ class CKG(DefinedNamespace):
     Event: URIRef
     Claim: URIRef
     Evidence: URIRef
+    # classes: themes (ontology/themes.ttl)
+    ThemeAssignment: URIRef
+    ThemeRule: URIRef
+    SimilarityLink: URIRef
     # object properties
     council: URIRef
     review: URIRef
@@ -87,6 +91,11 @@ class CKG(DefinedNamespace):
     organisation: URIRef
     person: URIRef
     theme: URIRef
+    themeAssignment: URIRef
+    assignedTheme: URIRef
+    firedRule: URIRef
+    linkedRecommendation: URIRef
+    sharedTheme: URIRef
     # datatype properties
     kind: URIRef
     gss: URIRef
@@ -148,10 +157,21 @@ class CKG(DefinedNamespace):
     excludePattern: URIRef
     datedEvent: URIRef
     judged: URIRef
+    # theme assignments, theme rules and similarity links (ontology/themes.ttl)
+    themeScore: URIRef
+    themeRank: URIRef
+    method: URIRef
+    similarityScore: URIRef
+    themeOverlap: URIRef
+    textSimilarity: URIRef
+    themeRule: URIRef
+    rulePattern: URIRef
+    ruleWeight: URIRef
     # named individuals: the taxonomies' concept schemes and the Data Cube structure of observations
     RiskScheme: URIRef
     InterventionScheme: URIRef
     ObservationStructure: URIRef
+    ThemeScheme: URIRef
 
 
 __all__ = ["CKG", "DCTERMS", "FOAF", "ORG", "OWL", "PROV", "QB", "RDF", "RDFS", "SKOS", "XSD", "term"]

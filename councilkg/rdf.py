@@ -274,6 +274,8 @@ def _peers(ctx: _Context) -> None:
 
 
 def _recommendations(ctx: _Context) -> None:
+    from councilkg import themes  # theme rules are read once, on first use
+
     g, x = ctx.g, ctx.g.x
     for rec in x.recommendations:
         node = ctx.fact(Minter.under(ctx.review, "recommendation", rec.number), CKG.Recommendation, rec.evidence)
@@ -285,6 +287,7 @@ def _recommendations(ctx: _Context) -> None:
         g.add(node, CKG.themeLabel, rec.theme)
         for variant in rec.title_variants:
             g.add(node, CKG.titleVariant, variant)
+        themes.add_to_graph(g, node, rec)  # ckg:theme and a ckg:ThemeAssignment per theme
         g.add(ctx.review, CKG.recommendation, node)
         if rec.finding:
             finding = ctx.fact(Minter.under(node, "finding"), CKG.ProgressFinding, rec.finding.evidence)
