@@ -36,3 +36,7 @@ class ValidationFailed(CouncilKGError):
     def __init__(self, report: str):
         super().__init__(report)
         self.report = report
+
+
+class InconsistentOntology(CouncilKGError):
+    """The OWL ontology is inconsistent, or has a class that can have no members, as HermiT finds it."""

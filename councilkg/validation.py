@@ -1,0 +1,199 @@
+"""SHACL validation of the graph against ``ontology/shapes.ttl``, with a readable report.
+
+:func:`validate` reads the union of every graph in the store (as N-Triples: the shapes
+describe resources, whichever document graph each triple came from), adds the packaged
+ontology and taxonomies so that the class hierarchy and the SKOS schemes are there even
+when the store lacks them, and runs pySHACL on the result. ``sh:class`` and ``sh:targetClass`` follow
+``rdfs:subClassOf`` in the data, as SHACL requires, so no RDFS inference is run
+(``inference="none"``): inference would add types from ``rdfs:domain`` and hide errors.
+
+:func:`check` raises :class:`~councilkg.errors.ValidationFailed` with the report text when
+the graph does not conform; ``councilkg validate`` and ``councilkg build`` call it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from importlib.resources import files
+
+from councilkg.errors import CouncilKGError, ValidationFailed
+
+SHAPES_FILE = "shapes.ttl"
+SH = "http://www.w3.org/ns/shacl#"
+
+# One row per validation result, with the focus node, path, component, severity, message,
+# value and source shape.
+RESULTS = f"""
+PREFIX sh: <{SH}>
+SELECT ?focus ?path ?component ?severity ?message ?value ?shape WHERE {{
+  ?report sh:result ?r .
+  ?r sh:focusNode ?focus ; sh:sourceConstraintComponent ?component ; sh:resultSeverity ?severity .
+  OPTIONAL {{ ?r sh:resultPath ?path }}
+  OPTIONAL {{ ?r sh:resultMessage ?message }}
+  OPTIONAL {{ ?r sh:value ?value }}
+  OPTIONAL {{ ?r sh:sourceShape ?shape }}
+}}
+"""
+
+PREFIXES = {
+    "https://w3id.org/councilkg/ontology#": "ckg:",
+    "https://w3id.org/councilkg/shapes#": "ckgsh:",
+    "http://www.w3.org/1999/02/22-rdf-syntax-ns#": "rdf:",
+    "http://www.w3.org/2000/01/rdf-schema#": "rdfs:",
+    "http://www.w3.org/2004/02/skos/core#": "skos:",
+    "http://purl.org/dc/terms/": "dct:",
+    "http://www.w3.org/ns/org#": "org:",
+    "http://www.w3.org/ns/prov#": "prov:",
+    "http://xmlns.com/foaf/0.1/": "foaf:",
+    "http://purl.org/linked-data/cube#": "qb:",
+    "http://www.w3.org/2001/XMLSchema#": "xsd:",
+    SH: "sh:",
+}
+
+
+@dataclass(frozen=True, order=True)
+class Violation:
+    """One SHACL validation result."""
+
+    focus: str
+    path: str
+    component: str  # the constraint component, e.g. "sh:MinCountConstraintComponent"
+    message: str
+    severity: str = "Violation"
+    value: str | None = None
+    shape: str | None = None
+
+    def line(self) -> str:
+        """``<focus> path: rule -- message`` on one line."""
+        value = f" (value: {self.value})" if self.value is not None else ""
+        rule = self.component.removeprefix("sh:").removesuffix("ConstraintComponent")
+        severity = "" if self.severity == "Violation" else f"[{self.severity}] "
+        return f"{severity}{self.focus} {self.path}: {rule} -- {self.message}{value}"
+
+
+@dataclass
+class Report:
+    """What pySHACL found: ``conforms`` and one :class:`Violation` per result."""
+
+    conforms: bool
+    violations: list[Violation] = field(default_factory=list)
+    triples: int = 0
+
+    @property
+    def text(self) -> str:
+        if self.conforms:
+            return f"the graph conforms to the shapes ({self.triples} triples checked)"
+        errors = [v for v in self.violations if v.severity == "Violation"]
+        head = f"{len(errors)} SHACL violation{'s' if len(errors) != 1 else ''} in {self.triples} triples:"
+        return "\n".join([head, *(v.line() for v in self.violations)])
+
+    def __str__(self) -> str:
+        return self.text
+
+
+def _short(term) -> str:
+    """An IRI with a known prefix shortened (ckg:number), else in angle brackets."""
+    import rdflib
+
+    if isinstance(term, rdflib.URIRef):
+        text = str(term)
+        for ns, prefix in PREFIXES.items():
+            if text.startswith(ns) and text[len(ns):].replace("-", "").replace("_", "").isalnum():
+                return prefix + text[len(ns):]
+        return f"<{text}>"
+    if isinstance(term, rdflib.BNode):
+        return "[]"
+    if term is None:
+        return "(node)"
+    return term.n3() if hasattr(term, "n3") else str(term)
+
+
+def _path(graph, node) -> str:
+    """A result path: a property, or an inverse path ``^ckg:peerTeam``."""
+    import rdflib
+
+    if node is None:
+        return "(node)"
+    if isinstance(node, rdflib.BNode):
+        inverse = graph.value(node, rdflib.URIRef(SH + "inversePath"))
+        if inverse is not None:
+            return "^" + _short(inverse)
+        return "(complex path)"
+    return _short(node)
+
+
+def load_shapes():
+    """The packaged SHACL shapes as an rdflib graph."""
+    import rdflib
+
+    return rdflib.Graph().parse(data=files("councilkg.ontology").joinpath(SHAPES_FILE).read_bytes(), format="turtle")
+
+
+def load_ontology():
+    """The packaged ontology and taxonomies as one rdflib graph."""
+    import rdflib
+
+    from councilkg.inference import ontology_files
+
+    graph = rdflib.Graph()
+    for name in ontology_files():
+        graph.parse(data=files("councilkg.ontology").joinpath(name).read_bytes(), format="turtle")
+    return graph
+
+
+def data_graph(store):
+    """The union of the store's graphs, each triple once, with the packaged ontology, as an rdflib graph."""
+    import rdflib
+
+    graph = rdflib.Graph().parse(data=store.export("ntriples"), format="nt")
+    # Added here rather than passed as pySHACL's ont_graph, whose deep copy of every node
+    # takes seconds; a graph that already holds the ontology gains nothing new.
+    graph += load_ontology()
+    return graph
+
+
+def validate_graph(data) -> Report:
+    """Validate an rdflib graph (the union of a store's graphs, with the ontology) against the shapes."""
+    import pyshacl
+
+    try:
+        conforms, results, _ = pyshacl.validate(
+            data,
+            shacl_graph=load_shapes(),
+            inference="none",
+            advanced=False,
+            allow_warnings=True,
+            abort_on_first=False,
+        )
+    except pyshacl.errors.ReportableRuntimeError as e:
+        raise CouncilKGError(f"SHACL validation could not run: {e}; check ontology/shapes.ttl") from e
+    violations = []
+    for row in results.query(RESULTS):
+        violations.append(
+            Violation(
+                focus=_short(row.focus),
+                path=_path(results, row.path),
+                component=_short(row.component),
+                message=str(row.message) if row.message is not None else "",
+                severity=str(row.severity).removeprefix(SH),
+                value=_short(row.value) if row.value is not None else None,
+                shape=_short(row.shape) if row.shape is not None else None,
+            )
+        )
+    return Report(conforms=bool(conforms), violations=sorted(set(violations)), triples=len(data))
+
+
+def validate(store) -> Report:
+    """Validate the union of every graph in ``store`` against ``ontology/shapes.ttl``."""
+    return validate_graph(data_graph(store))
+
+
+def check(store) -> Report:
+    """Like :func:`validate`, but raise :class:`ValidationFailed` (with the report) on violations."""
+    report = validate(store)
+    if not report.conforms:
+        raise ValidationFailed(report.text)
+    return report
+
+
+__all__ = ["Report", "Violation", "check", "validate", "validate_graph", "data_graph", "load_shapes"]
