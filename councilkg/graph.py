@@ -10,9 +10,9 @@ from pathlib import Path
 import pyoxigraph as ox
 from tqdm import tqdm
 
-from councilkg import ingest, linking
+from councilkg import inference, ingest, linking, validation
 from councilkg import sparql
-from councilkg.errors import DocumentRejected
+from councilkg.errors import CouncilKGError, DocumentRejected
 from councilkg.iri import Minter
 from councilkg.model import PartialDate
 from councilkg.namespaces import CKG, INFERRED_GRAPH, LINKS_GRAPH, ONTOLOGY_GRAPH, PROV
@@ -46,6 +46,8 @@ class BuildReport:
     ttl_dir: Path | None = None
     site_dir: Path | None = None
     quads: int = 0
+    validation: "validation.Report | None" = None
+    warnings: list[str] = field(default_factory=list)
 
 
 class KnowledgeGraph:
@@ -88,8 +90,22 @@ class KnowledgeGraph:
         return report
 
     def relink(self) -> None:
-        """Recompute what spans documents: person identities (and, later, inference)."""
+        """Recompute what spans documents: person identities, then the inferred graph."""
         linking.link_people(self.store, self.minter)
+        inference.materialise(self.store, check=False)
+
+    def check_ontology(self) -> str | None:
+        """Check the ontology with HermiT; a warning (not an error) when no Java is installed."""
+        try:
+            inference.java_executable()
+        except CouncilKGError as e:
+            return f"ontology consistency not checked: {e}"
+        inference.check_consistency()
+        return None
+
+    def validate(self) -> "validation.Report":
+        """SHACL validation of the whole graph against ontology/shapes.ttl."""
+        return validation.validate(self.store)
 
     def build(self, progress: bool | None = None) -> BuildReport:
         """Rebuild from the sources folder: load, drop vanished documents, write Turtle."""
@@ -107,6 +123,10 @@ class KnowledgeGraph:
         if removed:
             self.relink()
         report = BuildReport(load=load, removed=removed)
+        warning = self.check_ontology()
+        if warning:
+            report.warnings.append(warning)
+        report.validation = self.validate()
         report.turtle = self.write_turtle(self.settings.ttl_dir)
         report.ttl_dir = self.settings.ttl_dir
         report.quads = self.store.quad_count()

@@ -24,6 +24,7 @@ import pyoxigraph as ox
 
 from councilkg import reference
 from councilkg.iri import Minter
+from councilkg.loaders._concepts import concept_schemes
 from councilkg.model import Extraction, PartialDate, Span
 from councilkg.namespaces import (
     CKG, DCTERMS, FOAF, ONS_GEOGRAPHY, ORG, OWL, PROV, QB, RDF, RDFS, SKOS, WIKIDATA, XSD, term,
@@ -58,8 +59,7 @@ def literal(value: str | int | Decimal | PartialDate | datetime | bool) -> ox.Li
         text = format(value, "f")
         if "." in text:
             text = text.rstrip("0").rstrip(".") or "0"
-        dtype = XSD.decimal if "." in text else XSD.integer
-        return ox.Literal(text, datatype=term(dtype))
+        return ox.Literal(text, datatype=term(XSD.decimal))
     if isinstance(value, PartialDate):
         dtype = {"day": XSD.date, "month": XSD.gYearMonth, "year": XSD.gYear}[value.precision]
         return ox.Literal(value.iso(), datatype=term(dtype))
@@ -95,13 +95,15 @@ class DocumentGraph:
         for cls in classes:
             self.add(s, RDF.type, term(cls))
 
-    def evidence(self, subject: ox.NamedNode, span: Span | None, primary: bool = True) -> None:
-        """Attach ``span`` as evidence of ``subject``, and derive ``subject`` from the document.
+    def evidence(self, subject: ox.NamedNode, span: Span | None, primary: bool = True, derived: bool = True) -> None:
+        """Attach ``span`` as evidence of ``subject`` and (for facts) derive ``subject`` from the document.
 
         The primary evidence (one per fact) is ``ckg:evidence``; further passages that
-        support the same fact are ``ckg:moreEvidence``.
+        support the same fact are ``ckg:moreEvidence``. Reviews (activities) and the
+        document itself take ``derived=False``: they are not entities derived from it.
         """
-        self.add(subject, PROV.wasDerivedFrom, self.document)
+        if derived:
+            self.add(subject, PROV.wasDerivedFrom, self.document)
         if span is None:
             return
         node = Minter.under(self.document, "evidence", f"{span.start}-{span.end}")
@@ -173,7 +175,7 @@ def document_quads(extraction: Extraction, source: SourceInfo, minter: Minter) -
     if source.loaded_at is not None:
         g.add(g.graph, PROV.generatedAtTime, source.loaded_at)
     if x.title_evidence:
-        g.evidence(g.document, x.title_evidence)
+        g.evidence(g.document, x.title_evidence, derived=False)
 
     council_node = council_name = None
     if x.council:
@@ -194,7 +196,7 @@ def document_quads(extraction: Extraction, source: SourceInfo, minter: Minter) -
     g.add(review, CKG.committee, x.committee)
     g.add(review, CKG.agendaItem, x.agenda_item)
     g.add(review, RDFS.label, _review_label(x, council_name))
-    g.evidence(review, x.date_evidence)
+    g.evidence(review, x.date_evidence, derived=False)
     g.add(g.document, CKG.review, review)
     if x.original_review_date:
         original = minter.review(council_name or "unknown-council", "peer-challenge", x.original_review_date, source.stem)
@@ -203,7 +205,7 @@ def document_quads(extraction: Extraction, source: SourceInfo, minter: Minter) -
         g.add(original, CKG.startDate, x.original_review_date)
         g.add(original, CKG.kind, "peer-challenge")
         g.add(original, RDFS.label, f"Corporate Peer Challenge, {x.original_review_date.iso()}")
-        g.evidence(original, x.original_review_evidence)
+        g.evidence(original, x.original_review_evidence, derived=False)
         g.add(review, CKG.followsUp, original)
     if x.recommendation_count is not None:
         g.add(review, CKG.recommendationCount, x.recommendation_count)
@@ -232,6 +234,10 @@ class _Context:
         self.g.add(node, CKG.council, self.council)
         self.g.evidence(node, span)
         return node
+
+
+def source_label(g: DocumentGraph) -> str:
+    return g.x.title or g.source.name
 
 
 def _label_of(g: DocumentGraph, node: ox.NamedNode) -> str:
@@ -344,9 +350,16 @@ def _money_and_metrics(ctx: _Context) -> None:
         g.add(node, CKG.value, Decimal(fact.value))
         g.add(node, CKG.unit, fact.unit)
         g.add(node, CKG.valueAsWritten, fact.value_as_written)
+    dataset = Minter.under(g.document, "dataset")
+    if x.observations:
+        g.a(dataset, QB.DataSet)
+        g.add(dataset, QB.structure, term(CKG.ObservationStructure))
+        g.add(dataset, RDFS.label, f"Statistics stated in {source_label(g)}")
+        g.add(dataset, PROV.wasDerivedFrom, g.document)
     for obs in x.observations:
         node = Minter.under(g.document, "observation", obs.indicator, obs.period or "", obs.evidence.start)
         ctx.fact(node, QB.Observation, obs.evidence)
+        g.add(node, QB.dataSet, dataset)
         indicator = g.mint.indicator(obs.indicator)
         g.a(indicator, CKG.Indicator, SKOS.Concept)
         g.add(indicator, SKOS.prefLabel, obs.indicator)
@@ -405,8 +418,10 @@ def _events_claims_statements(ctx: _Context) -> None:
         ctx.fact(node, CKG.Event, event.evidence)
         g.add(node, RDFS.label, event.label)
         g.add(node, CKG.date, event.date)
-        if event.notation:
-            g.add(node, CKG.eventType, Minter.risk(event.notation))
+        scheme = concept_schemes().get(event.notation or "")
+        if scheme:
+            concept = Minter.risk if scheme == "risk" else Minter.intervention
+            g.add(node, CKG.eventType, concept(event.notation))
     council = _label_of(g, ctx.council) if ctx.council else "unknown council"
     for claim in x.claims:
         node = Minter.under(g.document, "claim", claim.subject, claim.property, claim.value, claim.evidence.start)

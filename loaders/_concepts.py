@@ -84,6 +84,16 @@ def rules() -> tuple[ConceptRule, ...]:
     return tuple(out)
 
 
+@cache
+def concept_schemes() -> dict[str, str]:
+    """Every concept notation in the taxonomy and its scheme ("risk" or "intervention")."""
+    store = ox.Store()
+    store.load(files("councilkg.ontology").joinpath("taxonomy.ttl").read_bytes(), ox.RdfFormat.TURTLE)
+    by_iri = {iri: name for name, iri in SCHEMES.items()}
+    rows = store.query(f"SELECT ?n ?s WHERE {{ ?c <{SKOS}inScheme> ?s ; <{SKOS}notation> ?n }}")
+    return {row["n"].value: by_iri[row["s"].value] for row in rows if row["s"].value in by_iri}
+
+
 def sentences(text: str):
     """``(start, end)`` of each non-empty sentence of ``text``."""
     for m in SENTENCE.finditer(text):
