@@ -20,6 +20,7 @@ THEME_NS = "https://w3id.org/councilkg/theme/"
 ONTOLOGY_GRAPH = "https://w3id.org/councilkg/graph/ontology"
 INFERRED_GRAPH = "https://w3id.org/councilkg/graph/inferred"
 LINKS_GRAPH = "https://w3id.org/councilkg/graph/links"
+SIMILARITY_GRAPH = "https://w3id.org/councilkg/graph/similarity"
 ONS_GEOGRAPHY = "http://statistics.data.gov.uk/id/statistical-geography/"
 WIKIDATA = "http://www.wikidata.org/entity/"
 
