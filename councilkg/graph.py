@@ -10,7 +10,7 @@ from pathlib import Path
 import pyoxigraph as ox
 from tqdm import tqdm
 
-from councilkg import inference, ingest, linking, validation
+from councilkg import inference, ingest, linking, similarity, validation
 from councilkg import sparql
 from councilkg.errors import CouncilKGError, DocumentRejected
 from councilkg.iri import Minter
@@ -90,8 +90,9 @@ class KnowledgeGraph:
         return report
 
     def relink(self) -> None:
-        """Recompute what spans documents: person identities, then the inferred graph."""
+        """Recompute what spans documents: person identities, similar recommendations, inferences."""
         linking.link_people(self.store, self.minter)
+        similarity.link_similar(self.store, self.minter)
         inference.materialise(self.store, check=False)
 
     def check_ontology(self) -> str | None:
