@@ -36,6 +36,8 @@ def test_document_graph_matches_golden_file(path, update_golden):
     golden = GOLDEN / f"{path.stem}.ttl"
     if update_golden:
         GOLDEN.mkdir(exist_ok=True)
+        actual.bind("ckg", "https://w3id.org/councilkg/ontology#")
+        actual.bind("id", "https://w3id.org/councilkg/id/")
         golden.write_text(actual.serialize(format="turtle"), encoding="utf-8")
     assert golden.exists(), f"no golden file {golden}; run pytest --update-golden and review it"
     expected = rdflib.Graph().parse(golden, format="turtle")
