@@ -36,6 +36,18 @@ NOUN_TOTALLING = re.compile(
     r"\b(?P<np>[a-z][\w’'-]*(?:\s+[a-z][\w’'-]*)?)\s+(?:totalling|worth|valued at|amounting to)\s*$",
     re.I,
 )
+# A financial noun straight after the amount: "£23.5m budget gap", "£4m overspend", "£2m of savings".
+NOUN_AFTER = re.compile(
+    r"^\s*(?P<np>(?:[a-z][\w’'-]*\s+){0,2}(?:gap|overspend|deficit|shortfall|savings?|surplus|underspend|"
+    r"budget|reserves?|funding|grant|loan|capital receipts?|investment|pressures?|debt|borrowing|income))\b",
+    re.I,
+)
+# "agreed savings of £X", "identified efficiencies of £X": a verb, a noun, "of".
+VERB_NOUN_OF = re.compile(
+    r"\b(?P<verb>agreed|made|planned|identified|required|needed|delivered|achieved|approved|proposed|found)\s+"
+    r"(?P<np>[a-z][\w’'-]*(?:\s+[a-z][\w’'-]*)?)\s+of\s*$",
+    re.I,
+)
 # "a budget of £X", "an improved position of £X".
 NOUN_OF = re.compile(r"\b(?:a|an|the|its)\s+(?P<np>[a-z][\w’'-]*(?:\s+[a-z][\w’'-]*){0,2}?)\s+of\s*$", re.I)
 # "<subject> is likely to cost £X".
@@ -76,6 +88,12 @@ def _measure(text: str, s_start: int, amount, prior: list[tuple[int, int, str]])
         participle = m.group("part") or verb_word
         participle = DONE_VERBS.get(participle.lower(), participle.lower()) if participle else None
         return f"{noun} {participle}" if participle else noun
+    m = NOUN_AFTER.match(after)
+    if m:
+        return f"{m.group('np').lower()} {verb_word}" if verb_word else m.group("np").lower()
+    m = VERB_NOUN_OF.search(before)
+    if m:
+        return f"{m.group('np')} {DONE_VERBS.get(m.group('verb').lower(), m.group('verb').lower())}"
     m = NOUN_TOTALLING.search(before)
     if m:
         return f"{m.group('np')} {m.group('verb')}" if m.group("verb") else m.group("np")

@@ -81,8 +81,9 @@ CPC_RELATIVE = re.compile(
 )
 # The peer team: the line that introduces the list of peers.
 PEER_INTRO = re.compile(
-    r"\b(?:members?|peers?)\b[^\n]{0,80}?\b(?:were|was)\s+involved\b|\bpeer\s+team\s+(?:comprised|consisted|"
-    r"was made up|members\s+were|included|was)\b[^\n]*:\s*$|^\s*(?:the\s+)?peer\s+team\s*:?\s*$|"
+    r"\b(?:members?|peers?)\b[^\n]{0,80}?\b(?:were|was)\s+involved\b|"
+    r"\b(?:peer|review|peer\s+challenge)\s+team\b[^\n]{0,60}?\b(?:comprised|consisted|was made up|members\s+were|"
+    r"included|includes|was|were)\b[^\n]*:\s*$|^\s*(?:the\s+)?peer\s+team\s*(?:members)?\s*:?\s*$|"
     r"\bpeers?\s+(?:involved\s+)?(?:were|are)\s*:\s*$",
     re.I,
 )
