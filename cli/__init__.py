@@ -193,12 +193,14 @@ def list_queries(fmt):
 @click.option("--param", "-p", "params", multiple=True, metavar="KEY=VALUE",
               help="Bind a declared parameter (repeatable); bound as an RDF term, never pasted into the query.")
 @click.option("--sparql", "sparql_text", metavar="TEXT", help="Run this ad-hoc (read-only) SPARQL query instead.")
+@click.option("--allow-update", is_flag=True,
+              help="Let --sparql TEXT be a SPARQL update (INSERT, DELETE, DROP...): apply it and print the quads changed.")
 @click.option("--format", "fmt", type=click.Choice(["table", "json", "csv", "tsv", "xml"]), default="table",
               show_default=True, help="json/csv/tsv/xml are the W3C SPARQL 1.1 results formats.")
 @output_option
 @store_options
 @library_errors
-def query(name, params, sparql_text, fmt, output, settings):
+def query(name, params, sparql_text, allow_update, fmt, output, settings):
     """Run a saved query (by name), a .rq file, or --sparql TEXT.
 
     \b
@@ -207,15 +209,28 @@ def query(name, params, sparql_text, fmt, output, settings):
       councilkg query council-profile --param council="Camden Council"
       councilkg query my-question.rq --format csv -o answer.csv
       councilkg query --sparql 'SELECT * WHERE { ?s ?p ?o } LIMIT 5'
+      councilkg query --allow-update --sparql 'DROP GRAPH <https://example.org/g>'
     """
     if bool(name) == bool(sparql_text):
         raise click.UsageError("give a saved query NAME (or FILE.rq) or --sparql TEXT, not both")
     kg = KnowledgeGraph(settings)
     try:
+        if allow_update and sparql_text is not None and _is_update(sparql_text):
+            added, removed = kg.store.apply_update(sparql_text)
+            click.echo(f"update applied: {added} quads added, {removed} removed")
+            return
         solutions = kg.query(name, sparql.parse_param_args(params), sparql_text)
         _write(sparql.serialize(solutions, fmt), output)
     finally:
         kg.close()
+
+
+def _is_update(text: str) -> bool:
+    try:
+        sparql.check_read_only(text)
+    except QueryParameterError:
+        return True
+    return False
 
 
 @main.command()

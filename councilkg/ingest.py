@@ -9,6 +9,7 @@ as it is, so loading the same file twice leaves the same graph.
 from __future__ import annotations
 
 import hashlib
+import stat
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
@@ -17,6 +18,7 @@ from pathlib import Path
 
 import pyoxigraph as ox
 
+from councilkg import textract
 from councilkg.errors import CouncilKGError, DocumentRejected
 from councilkg.iri import Minter
 from councilkg.loaders import Document, Loader, detect
@@ -24,7 +26,8 @@ from councilkg.model import Extraction
 from councilkg.namespaces import CKG, ONTOLOGY_GRAPH
 from councilkg.rdf import SourceInfo, document_quads
 
-#: File endings read as plain text; other files are tried as text and rejected if binary.
+#: File endings of the formats read (the content decides; see :mod:`councilkg.textract`).
+SUFFIXES = {".txt", ".md", ".markdown", ".text", ".pdf", ".html", ".htm", ".xhtml", ".docx"}
 TEXT_SUFFIXES = {".txt", ".md", ".markdown", ".text"}
 #: Files skipped when walking folders (hidden files, editor and OS leftovers).
 SKIP_NAMES = {".DS_Store", "Thumbs.db"}
@@ -61,57 +64,52 @@ def iter_files(paths: Iterable[Path]) -> Iterator[Path]:
         if path.is_dir():
             for child in sorted(path.rglob("*")):
                 hidden = any(part.startswith(".") for part in child.relative_to(path).parts)
-                if child.is_file() and not hidden and child.name not in SKIP_NAMES:
+                # Everything but folders: a broken link or a pipe is reported by read_document, not skipped.
+                if not child.is_dir() and not hidden and child.name not in SKIP_NAMES:
                     yield child
         else:
             yield path
 
 
 def read_document(path: Path, max_bytes: int) -> tuple[Document, bytes]:
-    """Read and decode a file; raise DocumentRejected with the reason if it cannot be used."""
+    """Read a file and extract its text; raise DocumentRejected with the reason if it cannot be used.
+
+    The format (PDF, HTML, DOCX, text) is found from the content by
+    :func:`councilkg.textract.extract_text`; a paged format sets ``Document.pages``.
+    """
     name = path.name
-    if not path.exists():
-        raise DocumentRejected(str(path), "no such file")
     try:
-        size = path.stat().st_size
-        if size > max_bytes:
-            raise DocumentRejected(name, f"file is {size} bytes, over the limit of {max_bytes} (raise --max-bytes)")
-        data = path.read_bytes()
+        info = path.stat()
+    except FileNotFoundError as e:
+        reason = "broken symbolic link" if path.is_symlink() else "no such file"
+        raise DocumentRejected(str(path), reason) from e
+    except OSError as e:
+        raise DocumentRejected(name, f"cannot be read: {e.strerror or e}") from e
+    if stat.S_ISDIR(info.st_mode):
+        raise DocumentRejected(name, "is a directory")
+    if not stat.S_ISREG(info.st_mode):
+        # A FIFO or device would block the load or never end; only regular files are documents.
+        raise DocumentRejected(name, "not a regular file (a pipe, socket or device)")
+    if info.st_size > max_bytes:
+        raise DocumentRejected(name, f"file is {info.st_size} bytes, over the limit of {max_bytes} (raise --max-bytes)")
+    try:
+        with path.open("rb") as f:
+            data = f.read(max_bytes + 1)  # the file may have grown since stat()
     except PermissionError as e:
-        raise DocumentRejected(name, f"cannot be read: permission denied") from e
+        raise DocumentRejected(name, "cannot be read: permission denied") from e
     except IsADirectoryError as e:
         raise DocumentRejected(name, "is a directory") from e
     except OSError as e:
         raise DocumentRejected(name, f"cannot be read: {e.strerror or e}") from e
-    return Document(name=name, source=decode(name, data), path=path), data
+    if len(data) > max_bytes:
+        raise DocumentRejected(name, f"file is over the limit of {max_bytes} bytes (raise --max-bytes)")
+    extracted = textract.extract_text(name, data)
+    return Document(name=name, source=extracted.text, path=path, pages=extracted.pages), data
 
 
 def decode(name: str, data: bytes) -> str:
-    """Text from bytes: UTF-8 (with or without BOM), UTF-16 with BOM, else Windows-1252."""
-    if not data.strip():
-        raise DocumentRejected(name, "file is empty")
-    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
-        try:
-            text = data.decode("utf-16")
-        except UnicodeDecodeError as e:
-            raise DocumentRejected(name, f"not valid UTF-16 text: {e.reason}") from e
-    else:
-        if b"\x00" in data[:8192]:
-            raise DocumentRejected(name, "binary file (contains NUL bytes), not a text document")
-        try:
-            text = data.decode("utf-8-sig")
-        except UnicodeDecodeError:
-            try:
-                text = data.decode("cp1252")
-            except UnicodeDecodeError as e:
-                raise DocumentRejected(name, f"not UTF-8 or Windows-1252 text: {e.reason}") from e
-    text = text.replace("\r\n", "\n").replace("\r", "\n")
-    controls = sum(1 for ch in text[:8192] if ord(ch) < 32 and ch not in "\n\t\f")
-    if controls > max(8, len(text[:8192]) // 100):
-        raise DocumentRejected(name, "binary file (control characters), not a text document")
-    if not text.strip():
-        raise DocumentRejected(name, "file is empty")
-    return text
+    """Text from bytes: UTF-8 (with or without BOM), UTF-16, else Windows-1252 (see :mod:`councilkg.textract`)."""
+    return textract.decode_text(name, data)
 
 
 def extract(document: Document) -> tuple[Loader, Extraction, dict[str, float]]:

@@ -7,6 +7,9 @@ transaction, so a reader (or a crash) sees either the old graph or the new one.
 
 from __future__ import annotations
 
+import fcntl
+import os
+import time
 import urllib.error
 import urllib.parse
 import urllib.request
@@ -28,11 +31,15 @@ RDF_FORMATS = {
 PROV_DERIVED = "http://www.w3.org/ns/prov#wasDerivedFrom"
 
 
-def open_store(location: str) -> "GraphStore":
-    """The store at ``location``: an ``http(s)://`` server, else an embedded store directory."""
+def open_store(location: str, lock_timeout: float = 0.0) -> "GraphStore":
+    """The store at ``location``: an ``http(s)://`` server, else an embedded store directory.
+
+    An embedded store is locked for this process; ``lock_timeout`` is how long to wait for
+    another process to let go of it.
+    """
     if location.startswith(("http://", "https://")):
         return RemoteStore(location)
-    return EmbeddedStore(Path(location))
+    return EmbeddedStore(Path(location), lock_timeout=lock_timeout)
 
 
 def insert_data(graph: ox.NamedNode, quads: Iterable[ox.Quad]) -> str:
@@ -56,6 +63,13 @@ class GraphStore:
     def replace_graph(self, graph: ox.NamedNode, quads: list[ox.Quad]) -> None:
         """Atomically make ``graph`` hold exactly ``quads``."""
         self.update(insert_data(graph, quads))
+
+    def apply_update(self, sparql: str) -> tuple[int, int]:
+        """Run a SPARQL update; how many quads it added and removed (net counts on a remote store)."""
+        before = self.quad_count()
+        self.update(sparql)
+        change = self.quad_count() - before
+        return max(change, 0), max(-change, 0)
 
     def drop_graph(self, graph: ox.NamedNode) -> None:
         self.update(f"DROP SILENT GRAPH {graph}")
@@ -84,18 +98,39 @@ class GraphStore:
 
 
 class EmbeddedStore(GraphStore):
-    """An on-disk pyoxigraph store. Queries see the union of all graphs as the default graph."""
+    """An on-disk pyoxigraph store. Queries see the union of all graphs as the default graph.
 
-    def __init__(self, path: Path):
+    One process at a time: opening takes an exclusive lock on ``LOCK_FILE`` in the store
+    directory and writes the process id there; a second process (reader or writer) waits
+    up to ``lock_timeout`` seconds (default: not at all) and then fails with "store is
+    locked by PID ...". RocksDB admits a single read-write opener anyway, so shared
+    readers would gain nothing. The lock is an ``fcntl.flock`` on an open file, so the
+    kernel releases it when the process ends, however it ends (SIGKILL included); a
+    stale PID left in the file is harmless.
+    """
+
+    LOCK_FILE = ".lock"
+
+    def __init__(self, path: Path, lock_timeout: float = 0.0):
         self.path = Path(path)
         self.location = str(self.path)
+        self._lock = None
         try:
             self.path.mkdir(parents=True, exist_ok=True)
+        except OSError as e:
+            raise StoreError(f"cannot create store directory {self.path}: {e.strerror or e}") from e
+        self._lock = _StoreLock(self.path / self.LOCK_FILE)
+        self._lock.acquire(lock_timeout, self.path)
+        try:
             self._store = ox.Store(str(self.path))
         except OSError as e:
+            self._lock.release()
             if "lock" in str(e).lower():
+                # Another program (an oxigraph server, an old councilkg) holds RocksDB's own LOCK file.
+                holder = _rocksdb_lock_holder(self.path)
                 raise StoreError(
-                    f"store {self.path} is in use by another councilkg process; wait for it to finish"
+                    f"store is locked by {f'PID {holder}' if holder else 'another process'}: {self.path} is open "
+                    "elsewhere; wait for it to finish"
                 ) from e
             raise StoreError(f"cannot open store {self.path}: {e}") from e
 
@@ -115,6 +150,13 @@ class EmbeddedStore(GraphStore):
         except OSError as e:
             raise QueryError(f"query failed: {e}") from e
 
+    def apply_update(self, sparql: str) -> tuple[int, int]:
+        """Run a SPARQL update (one transaction); how many quads it added and removed."""
+        before = set(self._store.quads_for_pattern(None, None, None))
+        self.update(sparql)
+        after = set(self._store.quads_for_pattern(None, None, None))
+        return len(after - before), len(before - after)
+
     def quads(self, graph: ox.NamedNode | None = None) -> list[ox.Quad]:
         return list(self._store.quads_for_pattern(None, None, None, graph))
 
@@ -131,8 +173,74 @@ class EmbeddedStore(GraphStore):
         self._store.flush()
 
     def close(self) -> None:
-        self.flush()
-        del self._store
+        if hasattr(self, "_store"):
+            self.flush()
+            del self._store
+        if self._lock is not None:
+            self._lock.release()
+
+
+class _StoreLock:
+    """An exclusive ``flock`` on a file that names its holder's PID."""
+
+    def __init__(self, path: Path):
+        self.path = path
+        self._fd: int | None = None
+
+    def acquire(self, timeout: float, store: Path) -> None:
+        try:
+            fd = os.open(self.path, os.O_RDWR | os.O_CREAT, 0o644)
+        except OSError as e:
+            raise StoreError(f"cannot open store {store}: lock file {self.path}: {e.strerror or e}") from e
+        deadline = time.monotonic() + timeout
+        while True:
+            try:
+                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                break
+            except BlockingIOError:
+                if time.monotonic() >= deadline:
+                    holder = self._holder(fd)
+                    os.close(fd)
+                    raise StoreError(
+                        f"store is locked by {f'PID {holder}' if holder else 'another process'}: {store} is in use "
+                        "by another councilkg command; wait for it to finish"
+                    ) from None
+                time.sleep(0.05)
+            except OSError as e:
+                os.close(fd)
+                raise StoreError(f"cannot lock store {store}: {e.strerror or e}") from e
+        # Truncate only once the lock is held, so a waiting process never erases the holder's PID.
+        os.ftruncate(fd, 0)
+        os.pwrite(fd, f"{os.getpid()}\n".encode(), 0)
+        self._fd = fd
+
+    @staticmethod
+    def _holder(fd: int) -> int | None:
+        text = os.pread(fd, 32, 0).decode("ascii", "replace").strip()
+        return int(text) if text.isdigit() else None
+
+    def release(self) -> None:
+        if self._fd is not None:
+            fd, self._fd = self._fd, None
+            os.close(fd)  # closing the descriptor drops the flock
+
+    def __del__(self):
+        self.release()
+
+
+def _rocksdb_lock_holder(store: Path) -> int | None:
+    """The PID holding RocksDB's ``LOCK`` file of ``store``, from ``/proc/locks`` (Linux), if known."""
+    try:
+        inode = (store / "LOCK").stat().st_ino
+        with open("/proc/locks", encoding="ascii") as f:
+            for line in f:
+                parts = line.split()
+                # "1: POSIX  ADVISORY  WRITE 1234 08:01:5678 0 EOF"
+                if len(parts) >= 6 and parts[5].rsplit(":", 1)[-1] == str(inode) and parts[4].isdigit():
+                    return int(parts[4])
+    except (OSError, ValueError):
+        return None
+    return None
 
 
 class RemoteStore(GraphStore):
