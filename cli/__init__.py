@@ -136,23 +136,29 @@ def load(paths, force, max_bytes, settings):
               show_default=True, help="Folder of source documents.")
 @click.option("--ttl-dir", type=click.Path(file_okay=False, path_type=Path), default=Path("data/ttl"),
               show_default=True, help="Where to write one Turtle file per document.")
+@click.option("--site", "site_dir", type=click.Path(file_okay=False, path_type=Path), default=Path("site"),
+              show_default=True, help="Where to write the static pages.")
+@click.option("--no-pages", is_flag=True, help="Do not write the pages.")
 @store_options
 @library_errors
-def build(sources, ttl_dir, settings):
+def build(sources, ttl_dir, site_dir, no_pages, settings):
     """Rebuild the graph from the sources folder and write data/ttl/ (the main job).
 
     Loads every document under --sources (unchanged ones are skipped), drops the
     graphs of documents no longer there, and writes one Turtle file per document
-    plus the ontology.
+    plus the ontology, and the static pages under --site (unless --no-pages).
 
     \b
     Example:
       councilkg build && councilkg query councils
     """
-    settings.sources, settings.ttl_dir = sources, ttl_dir
+    from councilkg import pages
+
+    settings.sources, settings.ttl_dir, settings.site_dir = sources, ttl_dir, site_dir
     kg = KnowledgeGraph(settings)
     try:
         report = kg.build()
+        written = None if no_pages else pages.render(kg.store, site_dir, sources, kg.minter)
     finally:
         kg.close()
     status = _report_files(report.load)
@@ -160,6 +166,8 @@ def build(sources, ttl_dir, settings):
         click.echo(f"removed   {name} (no longer in {sources})")
     click.echo(f"store:    {settings.store} ({report.quads} quads)")
     click.echo(f"turtle:   {report.ttl_dir}/ ({len(report.turtle)} files)")
+    if written is not None:
+        click.echo(f"pages:    {site_dir}/ ({len(written)} pages)")
     sys.exit(status)
 
 
@@ -295,3 +303,73 @@ def _summary(item) -> str:
     if isinstance(evidence, dict):
         text += f'\n      line {evidence.get("line")}: "{evidence.get("quote")}"'
     return text
+
+
+@main.command()
+@click.option("-o", "--output", "site_dir", type=click.Path(file_okay=False, path_type=Path), default=Path("site"),
+              show_default=True, help="Folder to write the site to.")
+@click.option("--sources", type=click.Path(file_okay=False, path_type=Path), default=Path("data/sources"),
+              show_default=True, help="Folder of source documents (for the highlighted source text).")
+@store_options
+@library_errors
+def pages(site_dir, sources, settings):
+    """Write the cross-council relationship site (static HTML, works from file://).
+
+    A page per council (related councils with their reasons, reviews, peer teams,
+    recommendations, CQC scores, metrics, risks, timeline), person, organisation,
+    risk, intervention, theme and document (facts highlighted in the source text),
+    a relationships graph, the query gallery and the ontology; all drawn from the
+    saved queries.
+
+    \b
+    Example:
+      councilkg pages -o site/ && xdg-open site/index.html
+    """
+    from councilkg import pages as site_pages
+
+    kg = KnowledgeGraph(settings)
+    try:
+        written = site_pages.render(kg.store, site_dir, sources, kg.minter)
+    finally:
+        kg.close()
+    click.echo(f"pages:    {site_dir}/ ({len(written)} pages)")
+
+
+@main.command()
+@click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
+@click.option("--port", default=7878, show_default=True, type=click.IntRange(0, 65535), help="Port to listen on.")
+@click.option("--site", "site_dir", type=click.Path(file_okay=False, path_type=Path), default=Path("site"),
+              show_default=True, help="Folder of the pages (rendered there at start).")
+@click.option("--sources", type=click.Path(file_okay=False, path_type=Path), default=Path("data/sources"),
+              show_default=True, help="Folder of source documents (for the highlighted source text).")
+@click.option("--no-render", is_flag=True, help="Serve --site as it is, without rendering the pages first.")
+@click.option("--timeout", type=click.FloatRange(min=0.1), default=30.0, show_default=True, envvar="COUNCILKG_QUERY_TIMEOUT",
+              help="Seconds a SPARQL query may run before the endpoint answers 503. Env: COUNCILKG_QUERY_TIMEOUT.")
+@store_options
+@library_errors
+def serve(host, port, site_dir, sources, no_render, timeout, settings):
+    """Serve the pages, a read-only SPARQL endpoint at /sparql, and the resource IRIs.
+
+    /sparql takes GET ?query= and POST (form or application/sparql-query) and answers
+    JSON, XML, CSV or TSV (CONSTRUCT: Turtle, JSON-LD, N-Triples) by Accept; updates are
+    refused (403). /id/<path> answers with the resource's page (browsers) or its
+    description (Accept: text/turtle, application/ld+json, application/n-triples).
+
+    \b
+    Examples:
+      councilkg serve --port 7878
+      curl -H 'Accept: text/turtle' http://127.0.0.1:7878/id/council/london-borough-of-hackney
+      curl --data-urlencode 'query=SELECT * WHERE { ?s ?p ?o } LIMIT 3' http://127.0.0.1:7878/sparql
+    """
+    from councilkg import pages as site_pages
+    from councilkg import server
+
+    kg = KnowledgeGraph(settings)
+    try:
+        if not no_render:
+            written = site_pages.render(kg.store, site_dir, sources, kg.minter)
+            click.echo(f"pages:    {site_dir}/ ({len(written)} pages)", err=True)
+        click.echo(f"serving:  http://{host}:{port}/ (SPARQL at /sparql); Ctrl-C stops", err=True)
+        server.serve(kg.store, site_dir, kg.minter, host, port, timeout)
+    finally:
+        kg.close()

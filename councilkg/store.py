@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import fcntl
 import os
+import re
 import time
 import urllib.error
 import urllib.parse
@@ -199,7 +200,7 @@ class _StoreLock:
                 break
             except BlockingIOError:
                 if time.monotonic() >= deadline:
-                    holder = self._holder(fd)
+                    holder = _lock_holder(self.path) or self._holder(fd)
                     os.close(fd)
                     raise StoreError(
                         f"store is locked by {f'PID {holder}' if holder else 'another process'}: {store} is in use "
@@ -209,9 +210,10 @@ class _StoreLock:
             except OSError as e:
                 os.close(fd)
                 raise StoreError(f"cannot lock store {store}: {e.strerror or e}") from e
-        # Truncate only once the lock is held, so a waiting process never erases the holder's PID.
-        os.ftruncate(fd, 0)
-        os.pwrite(fd, f"{os.getpid()}\n".encode(), 0)
+        # Written only once the lock is held, so a waiting process never erases the holder's PID.
+        pid = f"{os.getpid()}\n".encode()
+        os.pwrite(fd, pid, 0)
+        os.ftruncate(fd, len(pid))
         self._fd = fd
 
     @staticmethod
@@ -228,36 +230,86 @@ class _StoreLock:
         self.release()
 
 
-def _rocksdb_lock_holder(store: Path) -> int | None:
-    """The PID holding RocksDB's ``LOCK`` file of ``store``, from ``/proc/locks`` (Linux), if known."""
+def _lock_holder(path: Path) -> int | None:
+    """The PID holding a lock (flock or POSIX) on ``path``, from ``/proc/locks`` (Linux), if known.
+
+    The kernel's record has no window in which it is out of date, unlike a PID the holder
+    writes into the file after taking the lock.
+    """
     try:
-        inode = (store / "LOCK").stat().st_ino
+        inode = path.stat().st_ino
         with open("/proc/locks", encoding="ascii") as f:
             for line in f:
                 parts = line.split()
-                # "1: POSIX  ADVISORY  WRITE 1234 08:01:5678 0 EOF"
-                if len(parts) >= 6 and parts[5].rsplit(":", 1)[-1] == str(inode) and parts[4].isdigit():
+                # "1: FLOCK  ADVISORY  WRITE 1234 08:01:5678 0 EOF" (a waiter's line has "->" after the number)
+                if len(parts) >= 6 and parts[1] != "->" and parts[5].rsplit(":", 1)[-1] == str(inode) \
+                        and parts[4].isdigit():
                     return int(parts[4])
     except (OSError, ValueError):
         return None
     return None
 
 
-class RemoteStore(GraphStore):
-    """A SPARQL 1.1 server with Oxigraph's endpoint layout (``/query``, ``/update``, ``/store``).
+def _rocksdb_lock_holder(store: Path) -> int | None:
+    """The PID holding RocksDB's own ``LOCK`` file of ``store``, if known."""
+    return _lock_holder(store / "LOCK")
 
-    The server should treat its default graph as the union of named graphs
-    (``oxigraph serve --union-default-graph``) so that saved queries see every document.
+
+class RemoteStore(GraphStore):
+    """A SPARQL 1.1 server: queries and updates through the SPARQL Protocol, document graphs
+    written through the Graph Store Protocol (``PUT``/``DELETE ...?graph=IRI``).
+
+    The endpoint layout is Oxigraph server's unless the ``--store`` URL says otherwise in
+    its fragment: a layout name (``#oxigraph``, ``#fuseki``, ``#graphdb``), and/or explicit
+    paths relative to the URL (``#query=/sparql&update=/update&gsp=/data``)::
+
+        http://127.0.0.1:7878                          oxigraph serve: /query /update /store
+        http://127.0.0.1:3030/councilkg#fuseki         Fuseki dataset: /query /update /data
+        http://127.0.0.1:7200/repositories/ckg#graphdb GraphDB: (repository) /statements /rdf-graphs/service
+
+    The server's default graph must be the union of the named graphs (``oxigraph serve
+    --union-default-graph``; Fuseki ``tdb2:unionDefaultGraph true``; GraphDB does so by
+    default) so that saved queries see every document.
     """
 
-    def __init__(self, url: str, timeout: float = 60.0):
-        self.location = url.rstrip("/")
-        self.timeout = timeout
+    LAYOUTS = {
+        "oxigraph": {"query": "/query", "update": "/update", "gsp": "/store"},
+        "fuseki": {"query": "/query", "update": "/update", "gsp": "/data"},
+        "graphdb": {"query": "", "update": "/statements", "gsp": "/rdf-graphs/service"},
+    }
 
-    def _post(self, path: str, body: bytes, content_type: str, accept: str | None = None) -> bytes:
-        request = urllib.request.Request(
-            self.location + path, data=body, method="POST", headers={"Content-Type": content_type}
-        )
+    def __init__(self, url: str, timeout: float = 60.0):
+        base, _, fragment = url.partition("#")
+        self.location = url
+        self.base = base.rstrip("/")
+        self.timeout = timeout
+        self.paths = dict(self.LAYOUTS["oxigraph"])
+        for part in filter(None, fragment.split("&")):
+            key, sep, value = part.partition("=")
+            if not sep and key in self.LAYOUTS:
+                self.paths = dict(self.LAYOUTS[key])
+            elif sep and key == "layout" and value in self.LAYOUTS:
+                self.paths = dict(self.LAYOUTS[value])
+            elif sep and key in self.paths:
+                self.paths[key] = urllib.parse.unquote(value)
+            else:
+                layouts = ", ".join(self.LAYOUTS)
+                raise StoreError(
+                    f"store URL {url}: unknown fragment {part!r} (use a layout: {layouts}; "
+                    "or query=PATH, update=PATH, gsp=PATH)"
+                )
+
+    def endpoint(self, kind: str, graph: ox.NamedNode | None = None) -> str:
+        url = self.base + self.paths[kind]
+        if graph is not None:
+            url += "?" + urllib.parse.urlencode({"graph": graph.value})
+        return url
+
+    def _request(self, method: str, url: str, body: bytes | None = None, content_type: str | None = None,
+                 accept: str | None = None, missing_ok: bool = False) -> bytes:
+        request = urllib.request.Request(url, data=body, method=method)
+        if content_type:
+            request.add_header("Content-Type", content_type)
         if accept:
             request.add_header("Accept", accept)
         try:
@@ -265,48 +317,76 @@ class RemoteStore(GraphStore):
                 return response.read()
         except urllib.error.HTTPError as e:
             detail = e.read().decode("utf-8", "replace").strip()
+            if missing_ok and e.code == 404:
+                return b""
             if e.code == 400:
                 raise QueryError(detail or str(e)) from e
-            raise StoreError(f"{self.location}{path} answered {e.code}: {detail}") from e
+            raise StoreError(f"{method} {url} answered {e.code}: {detail[:500]}") from e
         except (urllib.error.URLError, OSError) as e:
-            raise StoreError(f"cannot reach store {self.location}: {e}") from e
+            raise StoreError(f"cannot reach store {self.base}: {getattr(e, 'reason', e)}") from e
+
+    def _post(self, path: str, body: bytes, content_type: str, accept: str | None = None) -> bytes:
+        return self._request("POST", self.base + path, body, content_type, accept)
 
     def update(self, sparql: str) -> None:
-        self._post("/update", sparql.encode("utf-8"), "application/sparql-update")
+        form = urllib.parse.urlencode({"update": sparql}).encode("ascii")
+        self._request("POST", self.endpoint("update"), form, "application/x-www-form-urlencoded")
 
     def query(self, sparql: str, substitutions: dict | None = None):
         if substitutions:
             sparql = with_values(sparql, substitutions)
-        body = self._post(
-            "/query",
-            sparql.encode("utf-8"),
-            "application/sparql-query",
-            "application/sparql-results+json, application/n-triples;q=0.9",
-        )
+        form = urllib.parse.urlencode({"query": sparql}).encode("ascii")
+        body = self._request("POST", self.endpoint("query"), form, "application/x-www-form-urlencoded",
+                             "application/sparql-results+json, application/n-triples;q=0.9")
         if body.lstrip().startswith(b"{"):
             return ox.parse_query_results(body, ox.QueryResultsFormat.JSON)
         return ox.parse(body, ox.RdfFormat.N_TRIPLES)
 
+    def replace_graph(self, graph: ox.NamedNode, quads: list[ox.Quad]) -> None:
+        """Graph Store Protocol ``PUT``: the server replaces the graph in one request."""
+        if not quads:
+            self.drop_graph(graph)
+            return
+        triples = ox.serialize([ox.Triple(q.subject, q.predicate, q.object) for q in quads], format=ox.RdfFormat.N_TRIPLES)
+        self._request("PUT", self.endpoint("gsp", graph), triples, "application/n-triples")
+
+    def drop_graph(self, graph: ox.NamedNode) -> None:
+        """Graph Store Protocol ``DELETE`` (a graph that is not there is fine)."""
+        self._request("DELETE", self.endpoint("gsp", graph), missing_ok=True)
+
     def export(self, fmt: str, graph: ox.NamedNode | None = None, prefixes: dict | None = None) -> bytes:
-        quads = ox.parse(
-            self._post("/query", b"CONSTRUCT { ?s ?p ?o } WHERE { ?s ?p ?o }", "application/sparql-query",
-                       "application/n-triples"),
-            ox.RdfFormat.N_TRIPLES,
-        )
-        return ox.serialize(sorted(quads, key=str), format=RDF_FORMATS[fmt][0], prefixes=prefixes or None)
+        """Read through SELECT (portable: no GSP dump, no union-default-graph assumption)."""
+        rdf_format = RDF_FORMATS[fmt][0]
+        if graph is not None:
+            rows = self.query("SELECT ?s ?p ?o WHERE { GRAPH ?g { ?s ?p ?o } }", {ox.Variable("g"): graph})
+            triples = sorted({ox.Triple(r["s"], r["p"], r["o"]) for r in rows}, key=str)
+            return ox.serialize(triples, format=rdf_format, prefixes=prefixes or None)
+        rows = list(self.query("SELECT ?s ?p ?o ?g WHERE { GRAPH ?g { ?s ?p ?o } }"))
+        if rdf_format.supports_datasets:
+            quads = sorted({ox.Quad(r["s"], r["p"], r["o"], r["g"]) for r in rows}, key=str)
+            return ox.serialize(quads, format=rdf_format, prefixes=prefixes or None)
+        triples = sorted({ox.Triple(r["s"], r["p"], r["o"]) for r in rows}, key=str)
+        return ox.serialize(triples, format=rdf_format, prefixes=prefixes or None)
 
 
 def with_values(sparql: str, substitutions: dict) -> str:
     """Bind variables for a remote endpoint with a VALUES block written by pyoxigraph's term syntax.
 
     The block goes after the outermost WHERE clause's opening brace, so it constrains the
-    whole pattern the way pyoxigraph's ``substitutions=`` does.
+    whole pattern the way pyoxigraph's ``substitutions=`` does. Comments, IRIs and strings
+    are masked first, so a "where" in a query's header comment is not taken for the keyword.
     """
     names = " ".join(f"?{var.value}" for var in substitutions)
     values = " ".join(str(term) for term in substitutions.values())
     block = f"VALUES ({names}) {{ ({values}) }}"
-    index = sparql.upper().find("WHERE")
-    brace = sparql.find("{", index if index >= 0 else 0)
+    masked = _MASKED.sub(lambda m: " " * len(m.group(0)), sparql)
+    where = _WHERE.search(masked)
+    brace = masked.find("{", where.end() if where else 0)
     if brace < 0:
         raise QueryError("cannot bind parameters: the query has no WHERE clause")
     return sparql[: brace + 1] + "\n  " + block + "\n" + sparql[brace + 1 :]
+
+
+# IRIs, string literals and comments (masked before looking for the WHERE keyword).
+_MASKED = re.compile(r'<[^<>"{}|^`\\\s]*>|"(?:[^"\\\n]|\\.)*"|\'(?:[^\'\\\n]|\\.)*\'|#[^\n]*')
+_WHERE = re.compile(r"\bWHERE\b", re.I)
