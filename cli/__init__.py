@@ -164,10 +164,17 @@ def build(sources, ttl_dir, site_dir, no_pages, settings):
     status = _report_files(report.load)
     for name in report.removed:
         click.echo(f"removed   {name} (no longer in {sources})")
+    for warning in report.warnings:
+        click.echo(f"councilkg: warning: {warning}", err=True)
     click.echo(f"store:    {settings.store} ({report.quads} quads)")
     click.echo(f"turtle:   {report.ttl_dir}/ ({len(report.turtle)} files)")
     if written is not None:
         click.echo(f"pages:    {site_dir}/ ({len(written)} pages)")
+    if report.validation is not None and not report.validation.conforms:
+        click.echo(report.validation.text, err=True)
+        status = 1
+    else:
+        click.echo("shapes:   valid (ontology/shapes.ttl)")
     sys.exit(status)
 
 
@@ -259,6 +266,30 @@ def export(fmt, output, settings):
         _write(kg.export(fmt), output)
     finally:
         kg.close()
+
+
+@main.command()
+@store_options
+@library_errors
+def validate(settings):
+    """Validate the graph against the SHACL shapes in ontology/shapes.ttl.
+
+    Prints one line per violation (the node, the property, the rule and the message)
+    and exits 1 if there is any; exits 0 and says so when the graph conforms.
+
+    \b
+    Example:
+      councilkg validate
+    """
+    kg = KnowledgeGraph(settings)
+    try:
+        report = kg.validate()
+    finally:
+        kg.close()
+    if not report.conforms:
+        click.echo(report.text, err=True)
+        sys.exit(1)
+    click.echo(f"valid: {report.triples} triples conform to ontology/shapes.ttl")
 
 
 @main.command()
