@@ -84,7 +84,7 @@ def test_export_turtle_parses_and_trig_keeps_named_graphs(runner, corpus_store):
     trig = invoke(runner, corpus_store, "export", "--format", "trig")
     ds = rdflib.Dataset()
     ds.parse(data=trig.stdout, format="trig")
-    names = {str(c.identifier) for c in ds.contexts() if len(c)}
+    names = {str(g.identifier) for g in ds.graphs() if len(g)}
     graphs = json.loads(invoke(runner, corpus_store, "query", "--sparql",
                                "SELECT DISTINCT ?g WHERE { GRAPH ?g { ?s ?p ?o } }", "--format", "json").stdout)
     expected = {b["g"]["value"] for b in graphs["results"]["bindings"]}
