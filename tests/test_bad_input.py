@@ -219,3 +219,133 @@ def test_inspect_reports_the_same_reasons(runner, tmp_path):
     result = runner.invoke(main, ["inspect", str(bad)])
     assert result.exit_code == 1
     assert result.stderr.strip() == f"Error: locked.pdf: encrypted PDF (needs a password): save an unprotected copy and load that"
+
+
+# --- hostile input: parameters, ad-hoc updates, document text ---------------------------
+def quad_total(runner, store) -> int:
+    result = invoke(runner, store, "query", "--format", "json", "--sparql",
+                    "SELECT (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } }")
+    return int(json.loads(result.stdout)["results"]["bindings"][0]["n"]["value"])
+
+
+@pytest.fixture
+def echo_query(tmp_path) -> Path:
+    path = tmp_path / "echo.rq"
+    path.write_text(
+        "# title: Echo\n"
+        "# param: text string optional -- anything\n"
+        "# param: thing iri optional -- an IRI\n"
+        "# param: year integer optional -- a number\n"
+        "# param: day date optional -- a date\n"
+        "SELECT ?text ?thing ?year ?day ?n WHERE { OPTIONAL { BIND(STRLEN(?text) AS ?n) } }\n",
+        encoding="utf-8",
+    )
+    return path
+
+
+HOSTILE_STRINGS = [
+    'x" } ; DROP ALL ; INSERT DATA { <a:b> <a:c> "d" } #',
+    "'''\n} } }\nDROP ALL\n{{ ?s ?p ?o }}",
+    '"""\\"\\\\u0022 > < & \u0000? no: \u2028\u0001',
+    "<http://evil/> } UNION { ?s ?p ?o }",
+]
+
+
+@pytest.mark.parametrize("hostile", HOSTILE_STRINGS, ids=range(len(HOSTILE_STRINGS)))
+def test_string_parameters_are_bound_not_pasted(runner, loaded, echo_query, hostile):
+    before = quad_total(runner, loaded)
+    result = invoke(runner, loaded, "query", str(echo_query), "--param", f"text={hostile}", "--format", "json")
+    assert result.exit_code == 0, result.output
+    rows = json.loads(result.stdout)["results"]["bindings"]
+    assert len(rows) == 1
+    assert rows[0]["text"]["value"] == hostile
+    assert quad_total(runner, loaded) == before
+
+
+@pytest.mark.parametrize("value", [
+    "http://example.org/a>b", "http://example.org/a> } ; DROP ALL ; #", "http://example.org/{x}",
+    'http://example.org/"q"', "http://example.org/a\nDROP ALL", "http://example.org/a b", "not an iri",
+])
+def test_malformed_iri_parameter_is_a_usage_error(runner, loaded, echo_query, value):
+    before = quad_total(runner, loaded)
+    result = invoke(runner, loaded, "query", str(echo_query), "--param", f"thing={value}")
+    assert result.exit_code == 2, result.output
+    assert "parameter thing wants an IRI" in result.stderr
+    assert quad_total(runner, loaded) == before
+
+
+@pytest.mark.parametrize("param", ["year=2024 } ; DROP ALL ; {", 'day=2024-01-01"^^<x> } DROP ALL #', "year=1e3"])
+def test_typed_parameters_reject_anything_but_their_type(runner, loaded, echo_query, param):
+    before = quad_total(runner, loaded)
+    result = invoke(runner, loaded, "query", str(echo_query), "--param", param)
+    assert result.exit_code == 2
+    assert "wants a" in result.stderr
+    assert quad_total(runner, loaded) == before
+
+
+def test_good_iri_parameter_is_bound(runner, loaded, echo_query):
+    result = invoke(runner, loaded, "query", str(echo_query), "--param", "thing=https://example.org/x?a=1&b=%7B",
+                    "--format", "json")
+    assert result.exit_code == 0, result.output
+    assert json.loads(result.stdout)["results"]["bindings"][0]["thing"]["value"] == "https://example.org/x?a=1&b=%7B"
+
+
+@pytest.mark.parametrize("update", [
+    "DROP ALL",
+    "PREFIX ex: <http://example.org/>\nINSERT DATA { GRAPH ex:g { ex:a ex:b ex:c } }",
+    "# a comment first\nDELETE WHERE { GRAPH ?g { ?s ?p ?o } }",
+    "  clear all",
+])
+def test_adhoc_updates_are_refused_without_allow_update(runner, loaded, update):
+    before = quad_total(runner, loaded)
+    result = invoke(runner, loaded, "query", "--sparql", update)
+    assert result.exit_code == 2
+    assert "--allow-update" in result.stderr
+    assert quad_total(runner, loaded) == before
+
+
+def test_allow_update_applies_the_update_and_counts_the_quads(runner, loaded):
+    before = quad_total(runner, loaded)
+    insert = ('PREFIX ex: <http://example.org/>\n'
+              'INSERT DATA { GRAPH ex:notes { ex:a ex:says "one" . ex:a ex:says "two" } }')
+    added = invoke(runner, loaded, "query", "--allow-update", "--sparql", insert)
+    assert added.exit_code == 0, added.output
+    assert added.stdout.strip() == "update applied: 2 quads added, 0 removed"
+    assert quad_total(runner, loaded) == before + 2
+    dropped = invoke(runner, loaded, "query", "--allow-update", "--sparql", "DROP GRAPH <http://example.org/notes>")
+    assert dropped.stdout.strip() == "update applied: 0 quads added, 2 removed"
+    assert quad_total(runner, loaded) == before
+    # a read query with the flag is still a read query
+    read = invoke(runner, loaded, "query", "--allow-update", "--sparql", "ASK { ?s ?p ?o }", "--format", "json")
+    assert read.exit_code == 0 and json.loads(read.stdout)["boolean"] is True
+    broken = invoke(runner, loaded, "query", "--allow-update", "--sparql", "INSERT DATA { <a:b> <a:c> }")
+    assert broken.exit_code == 2
+
+
+HOSTILE_TEXT = 'say """quoted""" <script>alert("x")</script> a > b & c \\ d \\" e \x01\x07 {end}'
+
+
+def test_document_text_cannot_inject_markup_into_rdf(runner, store_path, tmp_path):
+    import rdflib
+
+    sentence = "This £54m includes the interest amount"
+    assert sentence in GOOD_TEXT
+    path = tmp_path / "hostile.txt"
+    path.write_text(GOOD_TEXT.replace(sentence, f"This £54m ({HOSTILE_TEXT}) includes the interest amount"),
+                    encoding="utf-8")
+    result = invoke(runner, store_path, "load", str(path))
+    assert result.exit_code == 0, result.output
+    literals_with_text = {}
+    for fmt, rdflib_format in (("turtle", "turtle"), ("nquads", "nquads"), ("trig", "trig"), ("ntriples", "nt")):
+        exported = invoke(runner, store_path, "export", "--format", fmt)
+        assert exported.exit_code == 0
+        dataset = rdflib.Dataset()
+        dataset.parse(data=exported.stdout, format=rdflib_format)
+        found = [str(o) for _, _, o, _ in dataset.quads((None, None, None, None))
+                 if isinstance(o, rdflib.Literal) and HOSTILE_TEXT in str(o)]
+        literals_with_text[fmt] = len(found)
+        assert found, f"{fmt}: the text did not survive intact"
+        # nothing outside literals came from the text: no IRI or extra triple holds a piece of it
+        terms = {str(t) for q in dataset.quads((None, None, None, None)) for t in q[:3] if not isinstance(t, rdflib.Literal)}
+        assert not any("<script" in t or "alert(" in t for t in terms)
+    assert len(set(literals_with_text.values())) == 1, literals_with_text
