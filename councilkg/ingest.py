@@ -1,4 +1,4 @@
-"""Reading source files into the store: decode, detect, extract, write one named graph per document.
+"""Reading source files into the store: extract text (PDF, HTML, Word, plain text; see textract), detect, extract, write one named graph per document.
 
 Each file is handled on its own: a file that cannot be read, decoded or recognised is
 rejected with its name and the reason, nothing of it reaches the store, and the other
@@ -26,9 +26,6 @@ from councilkg.model import Extraction
 from councilkg.namespaces import CKG, ONTOLOGY_GRAPH
 from councilkg.rdf import SourceInfo, document_quads
 
-#: File endings of the formats read (the content decides; see :mod:`councilkg.textract`).
-SUFFIXES = {".txt", ".md", ".markdown", ".text", ".pdf", ".html", ".htm", ".xhtml", ".docx"}
-TEXT_SUFFIXES = {".txt", ".md", ".markdown", ".text"}
 #: Files skipped when walking folders (hidden files, editor and OS leftovers).
 SKIP_NAMES = {".DS_Store", "Thumbs.db"}
 ONTOLOGY_FILES = ("councilkg.ttl", "taxonomy.ttl", "themes.ttl")

@@ -218,7 +218,7 @@ def test_inspect_reports_the_same_reasons(runner, tmp_path):
     bad.write_bytes(one_page_pdf("x", pdfencrypt.StandardEncryption("secret", "owner")))
     result = runner.invoke(main, ["inspect", str(bad)])
     assert result.exit_code == 1
-    assert result.stderr.strip() == f"Error: locked.pdf: encrypted PDF (needs a password): save an unprotected copy and load that"
+    assert result.stderr.strip() == "Error: locked.pdf: encrypted PDF (needs a password): save an unprotected copy and load that"
 
 
 # --- hostile input: parameters, ad-hoc updates, document text ---------------------------
@@ -349,3 +349,19 @@ def test_document_text_cannot_inject_markup_into_rdf(runner, store_path, tmp_pat
         terms = {str(t) for q in dataset.quads((None, None, None, None)) for t in q[:3] if not isinstance(t, rdflib.Literal)}
         assert not any("<script" in t or "alert(" in t for t in terms)
     assert len(set(literals_with_text.values())) == 1, literals_with_text
+
+
+def test_document_text_cannot_inject_markup_into_pages(runner, store_path, tmp_path):
+    sources = tmp_path / "sources"
+    sources.mkdir()
+    sentence = "This £54m includes the interest amount"
+    (sources / "hostile.txt").write_text(
+        GOOD_TEXT.replace(sentence, f"This £54m ({HOSTILE_TEXT}) includes the interest amount"), encoding="utf-8")
+    assert invoke(runner, store_path, "load", str(sources)).exit_code == 0
+    site = tmp_path / "site"
+    result = invoke(runner, store_path, "pages", "-o", str(site), "--sources", str(sources))
+    assert result.exit_code == 0, result.output
+    pages = {path: path.read_text(encoding="utf-8") for path in site.rglob("*.html")}
+    assert pages
+    assert not [path for path, html in pages.items() if '<script>alert("x")' in html or "alert(\"x\")</script>" in html]
+    assert any("&lt;script&gt;alert(" in html for html in pages.values())
