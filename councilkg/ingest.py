@@ -19,6 +19,7 @@ from pathlib import Path
 import pyoxigraph as ox
 
 from councilkg import textract
+from councilkg import reference
 from councilkg.errors import CouncilKGError, DocumentRejected
 from councilkg.iri import Minter
 from councilkg.loaders import Document, Loader, detect
@@ -160,7 +161,7 @@ class Loading:
         graph = self.minter.graph(stem)
         report = FileReport(
             name=str(path), status="loaded", kind=extraction.kind,
-            council=extraction.council.name, facts=extraction.fact_count(), graph=graph.value,
+            council=_canonical_council(extraction.council.name), facts=extraction.fact_count(), graph=graph.value,
         )
         if not force and self.is_loaded(graph, digest, extraction):
             report.status = "unchanged"
@@ -190,3 +191,9 @@ class Loading:
             f"SELECT ?g ?f WHERE {{ GRAPH ?g {{ ?g <{CKG.sourceFile}> ?f }} }}"
         )
         return {row["g"].value: row["f"].value for row in rows}
+
+
+def _canonical_council(name: str) -> str:
+    """The council's canonical name where the reference data knows it, else as written."""
+    found = reference.resolve_council(name)
+    return found.name if found else name

@@ -31,6 +31,8 @@ JUDGEMENT = re.compile(
     r"(?P<j>outstanding|good|requires improvement|inadequate)[’'\"”]?",
     re.I,
 )
+# "/24" after a year: a financial year, not the date of an event.
+FINANCIAL_YEAR_TAIL = re.compile(r"\s?[/-]\s?\d{2}\b")
 MAX_EVIDENCE = 6
 MAX_QUOTE_WORDS = 40
 
@@ -158,7 +160,18 @@ def _nearest_date(sentence: str, at: int) -> PartialDate | None:
 
 
 def _years_near(sentence: str, hit_start: int, hit_end: int, reach: int = 60):
-    """Dates (with a year) within ``reach`` characters of a hit, most precise first."""
+    """The date (with a year) nearest a hit, within ``reach`` characters; financial years ("2023/24") aside.
+
+    One date per mention: "delays after the cyber-attack in 2020 ... for 2023/24" dates
+    the attack 2020, not 2023 as well.
+    """
+    candidates = []
     for d in find_dates(sentence, years=True):
-        if d.end >= hit_start - reach and d.start <= hit_end + reach:
-            yield d.date, d.start, d.end
+        if FINANCIAL_YEAR_TAIL.match(sentence, d.end):
+            continue
+        distance = d.start - hit_end if d.start >= hit_end else hit_start - d.end
+        if distance <= reach:
+            candidates.append((max(distance, 0), d))
+    if candidates:
+        _, d = min(candidates, key=lambda c: c[0])
+        yield d.date, d.start, d.end
