@@ -325,11 +325,17 @@ def inspect(path, fmt):
             click.echo(f"{key}: {_summary(value)}")
 
 
+def _flat(value) -> str:
+    if isinstance(value, dict):
+        return "{" + ", ".join(f"{k}: {v}" for k, v in value.items()) + "}"
+    return str(value)
+
+
 def _summary(item) -> str:
     if not isinstance(item, dict):
         return str(item)
     evidence = item.get("evidence")
-    parts = [f"{k}={v}" for k, v in item.items() if k not in ("evidence", "more_evidence") and not isinstance(v, dict)]
+    parts = [f"{k}={_flat(v)}" for k, v in item.items() if k not in ("evidence", "more_evidence", "peer_view")]
     text = "; ".join(parts)
     if isinstance(evidence, dict):
         text += f'\n      line {evidence.get("line")}: "{evidence.get("quote")}"'
