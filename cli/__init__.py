@@ -57,6 +57,13 @@ def library_errors(command):
     return wrapper
 
 
+def jobs_option(command):
+    return click.option(
+        "-j", "--jobs", type=click.IntRange(min=1), default=None, metavar="N",
+        help="Processes that read and extract documents in parallel (default: one per CPU core).",
+    )(command)
+
+
 def output_option(command):
     return click.option(
         "-o", "--output", type=click.Path(dir_okay=False, writable=True, path_type=Path),
@@ -80,7 +87,7 @@ def _report_files(report) -> int:
         if f.status == "rejected":
             click.echo(f"councilkg: rejected {f.name}: {f.reason}", err=True)
         else:
-            what = f"{f.kind}, {f.council}, {f.facts} facts"
+            what = f"{f.kind}, {f.council}" + (f", {f.facts} facts" if f.facts is not None else "")
             click.echo(f"{f.status:9} {f.name} ({what})")
     return 1 if report.rejected else 0
 
@@ -108,9 +115,10 @@ def main():
 @click.option("--force", is_flag=True, help="Reload documents even when their content is unchanged.")
 @click.option("--max-bytes", type=click.IntRange(min=1), default=DEFAULT_MAX_BYTES, show_default=True,
               help="Reject files larger than this.")
+@jobs_option
 @store_options
 @library_errors
-def load(paths, force, max_bytes, settings):
+def load(paths, force, max_bytes, jobs, settings):
     """Load documents (files, or folders recursively) into the store.
 
     Each document's kind and council are detected from its content; it goes into
@@ -123,6 +131,7 @@ def load(paths, force, max_bytes, settings):
       councilkg load data/sources/ new-review.txt
     """
     settings.max_bytes = max_bytes
+    settings.jobs = jobs or settings.jobs
     kg = KnowledgeGraph(settings)
     try:
         report = kg.load(paths, force=force)
@@ -139,9 +148,10 @@ def load(paths, force, max_bytes, settings):
 @click.option("--site", "site_dir", type=click.Path(file_okay=False, path_type=Path), default=Path("site"),
               show_default=True, help="Where to write the static pages.")
 @click.option("--no-pages", is_flag=True, help="Do not write the pages.")
+@jobs_option
 @store_options
 @library_errors
-def build(sources, ttl_dir, site_dir, no_pages, settings):
+def build(sources, ttl_dir, site_dir, no_pages, jobs, settings):
     """Rebuild the graph from the sources folder and write data/ttl/ (the main job).
 
     Loads every document under --sources (unchanged ones are skipped), drops the
@@ -155,6 +165,7 @@ def build(sources, ttl_dir, site_dir, no_pages, settings):
     from councilkg import pages
 
     settings.sources, settings.ttl_dir, settings.site_dir = sources, ttl_dir, site_dir
+    settings.jobs = jobs or settings.jobs
     kg = KnowledgeGraph(settings)
     try:
         report = kg.build()

@@ -5,17 +5,17 @@ from __future__ import annotations
 import dataclasses
 from dataclasses import dataclass, field
 from decimal import Decimal
+from importlib.resources import files
 from pathlib import Path
 
 import pyoxigraph as ox
 from tqdm import tqdm
 
-from councilkg import inference, ingest, linking, similarity, validation
-from councilkg import sparql
+from councilkg import inference, ingest, linking, similarity, sparql, validation
 from councilkg.errors import CouncilKGError, DocumentRejected
 from councilkg.iri import Minter
 from councilkg.model import PartialDate
-from councilkg.namespaces import CKG, INFERRED_GRAPH, LINKS_GRAPH, ONTOLOGY_GRAPH, PROV
+from councilkg.namespaces import CKG, INFERRED_GRAPH, LINKS_GRAPH, PROV
 from councilkg.settings import Settings
 from councilkg.store import RDF_FORMATS, GraphStore, open_store
 
@@ -83,8 +83,22 @@ class KnowledgeGraph:
             report.files.append(ingest.FileReport(str(missing), "rejected", reason="no such file or folder"))
         files = list(ingest.iter_files(p for p in paths if p.exists()))
         show = self.settings.progress if progress is None else progress
-        for path in tqdm(files, desc="loading", unit="doc", disable=not show or len(files) < 2, leave=False):
-            report.files.append(loading.load_file(path, force=force))
+        # Unchanged documents are only hashed; the rest are read and extracted, in parallel
+        # when there are enough of them, and written one by one in input order.
+        state = {} if force else loading.stored_state()
+        results: dict[Path, ingest.FileReport] = {}
+        todo = []
+        for path in files:
+            unchanged = None if force else loading.unchanged(path, state)
+            if unchanged:
+                results[path] = unchanged
+            else:
+                todo.append(path)
+        prepared = ingest.prepare_all(todo, self.settings.max_bytes, self.settings.jobs)
+        for item in tqdm(prepared, total=len(todo), desc="loading", unit="doc", disable=not show or len(todo) < 2,
+                         leave=False):
+            results[item.path] = loading.write(item, force=force)
+        report.files.extend(results[path] for path in files)
         if any(f.status == "loaded" for f in report.files):
             self.relink()
         return report
@@ -139,10 +153,16 @@ class KnowledgeGraph:
         written = []
         graphs = ingest.Loading(self.store, self.minter, self.settings.max_bytes).document_graphs()
         wanted = {Path(name).stem + ".ttl": graph for graph, name in graphs.items()}
-        wanted["ontology.ttl"] = ONTOLOGY_GRAPH
         for stale in out_dir.glob("*.ttl"):
-            if stale.name not in wanted:
+            if stale.name not in wanted and stale.name != "ontology.ttl":
                 stale.unlink()
+        # The ontology as written (its OWL lists are blank nodes, whose labels a serialiser would
+        # make up anew each time): the source files one after another, which is valid Turtle.
+        ontology = out_dir / "ontology.ttl"
+        ontology.write_bytes(b"".join(
+            b"# ontology/" + name.encode() + b"\n" + files("councilkg.ontology").joinpath(name).read_bytes() + b"\n"
+            for name in ingest.ONTOLOGY_FILES))
+        written.append(ontology)
         for file_name, graph in sorted(wanted.items()):
             triples = self.graph_triples(ox.NamedNode(graph))
             path = out_dir / file_name

@@ -13,22 +13,24 @@ import stat
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
+from concurrent.futures import ProcessPoolExecutor
 from importlib.resources import files
 from pathlib import Path
 
 import pyoxigraph as ox
 
-from councilkg import textract
-from councilkg import reference
+from councilkg import reference, textract
 from councilkg.errors import CouncilKGError, DocumentRejected
 from councilkg.iri import Minter
-from councilkg.loaders import Document, Loader, detect
+from councilkg.loaders import Document, Loader, detect, registry
 from councilkg.model import Extraction
-from councilkg.namespaces import CKG, ONTOLOGY_GRAPH
+from councilkg.namespaces import CKG, ONTOLOGY_GRAPH, PROV, SKOS
 from councilkg.rdf import SourceInfo, document_quads
 
 #: Files skipped when walking folders (hidden files, editor and OS leftovers).
 SKIP_NAMES = {".DS_Store", "Thumbs.db"}
+#: Below this many files per worker, a process pool costs more than it saves.
+MIN_PER_WORKER = 4
 ONTOLOGY_FILES = ("councilkg.ttl", "taxonomy.ttl", "themes.ttl")
 
 
@@ -40,7 +42,7 @@ class FileReport:
     status: str  # "loaded", "unchanged" or "rejected"
     kind: str | None = None
     council: str | None = None
-    facts: int = 0
+    facts: int | None = 0
     quads: int = 0
     reason: str | None = None
     graph: str | None = None
@@ -128,6 +130,37 @@ def sha256(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()
 
 
+@dataclass
+class Prepared:
+    """A file read and extracted, ready to be written (or the reason it was rejected)."""
+
+    path: Path
+    digest: str = ""
+    extraction: Extraction | None = None
+    rejection: str | None = None
+
+
+def prepare(path: Path, max_bytes: int) -> Prepared:
+    """Read, decode, detect and extract one file. Pure (no store): safe in a worker process."""
+    try:
+        document, data = read_document(path, max_bytes)
+        _, extraction, _ = extract(document)
+    except DocumentRejected as e:
+        return Prepared(path, rejection=e.reason)
+    return Prepared(path, sha256(data), extraction)
+
+
+def prepare_all(paths: list[Path], max_bytes: int, jobs: int) -> Iterator[Prepared]:
+    """:func:`prepare` every path, in a process pool when ``jobs`` > 1; results in input order."""
+    if jobs <= 1 or len(paths) < 2 * MIN_PER_WORKER:
+        for path in paths:
+            yield prepare(path, max_bytes)
+        return
+    workers = min(jobs, len(paths) // MIN_PER_WORKER)
+    with ProcessPoolExecutor(max_workers=workers) as pool:
+        yield from pool.map(prepare, paths, [max_bytes] * len(paths), chunksize=max(1, len(paths) // (workers * 8)))
+
+
 class Loading:
     """Loads files into one store."""
 
@@ -151,26 +184,63 @@ class Loading:
         self.store.replace_graph(graph, quads)
 
     def load_file(self, path: Path, force: bool = False) -> FileReport:
-        try:
-            document, data = read_document(path, self.max_bytes)
-            digest = sha256(data)
-            loader, extraction, _ = extract(document)
-        except DocumentRejected as e:
-            return FileReport(name=str(path), status="rejected", reason=e.reason)
-        stem = path.stem
-        graph = self.minter.graph(stem)
+        """Read, extract and write one file (see :func:`prepare` and :meth:`write`)."""
+        if not force:
+            unchanged = self.unchanged(path, self.stored_state())
+            if unchanged:
+                return unchanged
+        return self.write(prepare(path, self.max_bytes), force=force)
+
+    def write(self, prepared: "Prepared", force: bool = False) -> FileReport:
+        """Put a prepared document into the store, replacing its graph in one transaction."""
+        path = prepared.path
+        if prepared.rejection is not None:
+            return FileReport(name=str(path), status="rejected", reason=prepared.rejection)
+        extraction = prepared.extraction
+        graph = self.minter.graph(path.stem)
         report = FileReport(
             name=str(path), status="loaded", kind=extraction.kind,
             council=_canonical_council(extraction.council.name), facts=extraction.fact_count(), graph=graph.value,
         )
-        if not force and self.is_loaded(graph, digest, extraction):
+        if not force and self.is_loaded(graph, prepared.digest, extraction):
             report.status = "unchanged"
             return report
-        source = SourceInfo(name=path.name, stem=stem, sha256=digest, loaded_at=datetime.now(timezone.utc))
+        source = SourceInfo(name=path.name, stem=path.stem, sha256=prepared.digest,
+                            loaded_at=datetime.now(timezone.utc))
         quads = document_quads(extraction, source, self.minter)
         self.store.replace_graph(graph, quads)
         report.quads = len(quads)
         return report
+
+    def stored_state(self) -> dict[str, tuple[str, str, str, str, str]]:
+        """Per document graph: sha256, loader, loader version, kind and council, in one query."""
+        rows = self.store.query(
+            f"SELECT ?g ?h ?l ?v ?k ?c WHERE {{ GRAPH ?g {{ ?g <{CKG.sha256}> ?h ; <{CKG.loader}> ?l ;"
+            f" <{CKG.loaderVersion}> ?v ; <{CKG.kind}> ?k ; <{PROV.wasDerivedFrom}> ?d ."
+            f" OPTIONAL {{ ?d <{CKG.council}>/<{SKOS.prefLabel}> ?c }} }} }}"
+        )
+        return {
+            r["g"].value: (r["h"].value, r["l"].value, r["v"].value, r["k"].value, r["c"].value if r["c"] else "")
+            for r in rows
+        }
+
+    def unchanged(self, path: Path, state: dict) -> FileReport | None:
+        """A report for a file whose content is loaded already by the current loader version, else None.
+
+        Only hashes the file: an unchanged document is neither decoded nor extracted again.
+        """
+        graph = self.minter.graph(path.stem).value
+        if graph not in state or not path.is_file():
+            return None
+        digest, loader_name, version, kind, council = state[graph]
+        loader = registry().get(kind)
+        try:
+            data = path.read_bytes()
+        except OSError:
+            return None
+        if loader is None or type(loader).__name__ != loader_name or loader.version != version or sha256(data) != digest:
+            return None
+        return FileReport(name=str(path), status="unchanged", kind=kind, council=council, facts=None, graph=graph)
 
     def is_loaded(self, graph: ox.NamedNode, digest: str, extraction: Extraction) -> bool:
         """Whether ``graph`` already holds this content, read by this loader version."""

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -22,3 +23,4 @@ class Settings:
     site_dir: Path = field(default_factory=lambda: Path("site"))
     max_bytes: int = DEFAULT_MAX_BYTES
     progress: bool = True
+    jobs: int = field(default_factory=lambda: os.cpu_count() or 1)  # processes for extraction
