@@ -57,7 +57,8 @@ _DAY = r"(?P<day>\d{1,2})(?:st|nd|rd|th)?"
 _YEAR = r"(?P<year>(?:19|20)\d{2})"
 # "Thursday 9 October 2025", "23rd May 2024", "7 – 8 October 2025", "7 and 8 October 2025".
 DAY_MONTH_YEAR = re.compile(
-    _WEEKDAY + r"(?:(?P<day0>\d{1,2})(?:st|nd|rd|th)?\s*(?:[-–—]|to|and|&)\s*)?" + _DAY + r"\s+" + _MONTH + r",?\s+" + _YEAR + r"\b",
+    _WEEKDAY + r"(?:(?P<day0>\d{1,2})(?:st|nd|rd|th)?(?:\s+(?P<month0>" + "|".join(sorted(MONTHS, key=len, reverse=True))
+    + r")\.?)?\s*(?:[-–—]|to|and|&)\s*" + _WEEKDAY + r")?" + _DAY + r"\s+" + _MONTH + r",?\s+" + _YEAR + r"\b",
     re.I,
 )
 # "October 9, 2025", "October 9th 2025".
@@ -292,7 +293,8 @@ def find_dates(text: str, *, years: bool = False) -> list[DateMatch]:
             end_date = None
             if "day0" in pattern.groupindex and m.group("day0"):
                 end_date = date
-                first = PartialDate(date.year, date.month, int(m.group("day0")))
+                month0 = MONTHS[m.group("month0").lower()] if m.group("month0") else date.month
+                first = PartialDate(date.year, month0, int(m.group("day0")))
                 if not 1 <= first.day <= 31:
                     continue
                 date = first

@@ -47,6 +47,13 @@ def test_partial_dates_and_spans():
     span = find_dates("on 7 and 8 October 2025, two years")[0]
     assert (span.date, span.end_date) == (PartialDate(2025, 10, 7), PartialDate(2025, 10, 8))
     assert find_dates("rated 7:35pm in 45 minutes") == []
+    for text, first, last in [
+        ("Tuesday 4th and Wednesday 5th March 2025", (2025, 3, 4), (2025, 3, 5)),
+        ("30 September - 2 October 2025", (2025, 9, 30), (2025, 10, 2)),
+        ("9th-10th July 2024", (2024, 7, 9), (2024, 7, 10)),
+    ]:
+        span = find_dates(text)[0]
+        assert (span.date, span.end_date) == (PartialDate(*first), PartialDate(*last)), text
 
 
 def test_money_and_percentages():
