@@ -38,7 +38,7 @@ NOUN_TOTALLING = re.compile(
 )
 # A financial noun straight after the amount: "£23.5m budget gap", "£4m overspend", "£2m of savings".
 NOUN_AFTER = re.compile(
-    r"^\s*(?P<np>(?:[a-z][\w’'-]*\s+){0,2}(?:gap|overspend|deficit|shortfall|savings?|surplus|underspend|"
+    r"^\s*(?:of\s+)?(?P<np>(?:[a-z][\w’'-]*\s+){0,2}(?:gap|overspend|deficit|shortfall|savings?|surplus|underspend|"
     r"budget|reserves?|funding|grant|loan|capital receipts?|investment|pressures?|debt|borrowing|income))\b",
     re.I,
 )
@@ -66,7 +66,7 @@ VERB_BEFORE = re.compile(
 BUDGET_TOPIC = re.compile(r"\b(?:to|for|on)\s+(?P<topic>[a-z]+(?:\s+[a-z]+){0,2})\s*,\s*including\s+(?:a|an)\s+$", re.I)
 # Where the clause holding an amount ends.
 CLAUSE_END = re.compile(r",|;|\band\b(?!\s+onwards)|\bwhich\b")
-DEMONSTRATIVE = re.compile(r"\b(?:this|that|these|those)\s*$", re.I)
+DEMONSTRATIVE = re.compile(r"\b(?:this|these|those)\s*$", re.I)  # not "that": "explained that £5m"
 WORD_TAIL = re.compile(r"[\w’'-]+(?:\s+[\w’'-]+){0,2}\s*$")
 # Verbs that report savings as done share one measure ("savings made").
 DONE_VERBS = {"made": "made", "make": "made", "achieve": "made", "achieved": "made", "deliver": "made",

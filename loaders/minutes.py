@@ -26,9 +26,11 @@ from councilkg.errors import DocumentRejected
 from councilkg.model import Claim, CouncilMention, Extraction, Statement
 from councilkg.loaders import Document, Loader
 from councilkg.loaders._concepts import recognise
+from councilkg.loaders._money_facts import financial_facts
 from councilkg.loaders._observations import find_observations
 from councilkg.loaders._people import find_organisations, find_people
 from councilkg.loaders._text import find_dates, squash, strip_bullet
+from councilkg.reference import find_councils, resolve_council
 
 # --- patterns -------------------------------------------------------------------------
 # "Agenda item", "Agenda item 5", "Agenda Item 5: Title".
@@ -68,6 +70,10 @@ PLACE_STRONG = re.compile(
     r"|\b(?P<b>[A-Z][\w'’-]+(?:\s+[A-Z][\w'’-]+)?)\s+(?:(?:Borough|City|County|District)\s+)?Council\b"
 )
 PLACE_BOROUGH = re.compile(r"\b(?P<p>[A-Z][\w'’-]+(?:\s+[A-Z][\w'’-]+)?)\s+Borough\b")
+# The venue: "Camden Town Hall", "Ealing Civic Centre".
+PLACE_VENUE = re.compile(
+    r"\b(?P<p>[A-Z][\w'’-]+(?:\s+[A-Z][\w'’-]+)?)\s+(?:Town|City|Civic|County|Guild)\s*(?:Hall|Centre|Offices)\b"
+)
 PLACE_AFTER = re.compile(
     r"\b(?:in|across|for|of|as|throughout|within)\s+(?P<p>[A-Z][\w'’-]+(?:\s+[A-Z][\w'’-]+)?)"
     r"(?=\s*[.,;:?!(]|\s+(?:was|is|were|as|and|so|to|than|has|had|wide)\b)"
@@ -123,6 +129,7 @@ class MinutesLoader(Loader):
         ex.people = find_people(document, place=place)
         ex.organisations = find_organisations(document)
         ex.observations = find_observations(document, standalone=True)
+        ex.financial_facts = financial_facts(document)
         ex.risks, risk_events = recognise(document, "risk")
         ex.interventions, intervention_events = recognise(document, "intervention")
         ex.events = risk_events + intervention_events
@@ -193,18 +200,24 @@ def _council(document: Document) -> CouncilMention | None:
         add(m.group(group), m.start(group), 3)
     for m in PLACE_BOROUGH.finditer(text):
         add(m.group("p"), m.start("p"), 2)
+    for m in PLACE_VENUE.finditer(text):
+        add(m.group("p"), m.start("p"), 2)
     for m in PLACE_AFTER.finditer(text):
         add(m.group("p"), m.start("p"), 1)
+    # Councils the reference data knows, named anywhere (a bare place name counts too).
+    for council, start, end in find_councils(text, bare=True):
+        add(text[start:end], start, 1)
     if not weights:
         return None
     place, weight = max(weights.items(), key=lambda kv: (kv[1], -first[kv[0]][0]))
-    if weight < 2:
+    if weight < 2 and not resolve_council(place):
         return None
     return CouncilMention(place, document.span(*_sentence(text, *first[place])))
 
 
 def _sentence(text: str, start: int, end: int) -> tuple[int, int]:
-    left = max(text.rfind(". ", 0, start) + 2, text.rfind("\n", 0, start) + 1)
+    stop = text.rfind(". ", 0, start)
+    left = max(stop + 2 if stop >= 0 else 0, text.rfind("\n", 0, start) + 1)
     ends = [i for i in (text.find(". ", end), text.find("\n", end)) if i >= 0]
     return left, min(ends) if ends else len(text)
 
