@@ -248,7 +248,8 @@ def _label_of(g: DocumentGraph, node: ox.NamedNode) -> str:
 
 
 def _review_label(x: Extraction, council: str | None) -> str:
-    what = {"progress-review": "Progress review", "cqc-assessment": "CQC assessment", "minutes": "Meeting"}.get(
+    what = {"progress-review": "Progress review", "peer-challenge": "Corporate Peer Challenge",
+            "cqc-assessment": "CQC assessment", "minutes": "Meeting"}.get(
         x.kind, "Review"
     )
     when = x.date.iso() if x.date else None

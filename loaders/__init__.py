@@ -3,7 +3,7 @@
 A loader has four parts (see ``docs`` in the README):
 
 ``kind``
-    the contract string (``progress-review``, ``cqc-assessment``, ``minutes``, ...);
+    the contract string (``progress-review``, ``peer-challenge``, ``cqc-assessment``, ``minutes``, ...);
 ``version``
     bumped whenever its output changes, recorded in each graph's provenance;
 ``detect(text)``
@@ -31,6 +31,7 @@ from councilkg.loaders._text import CleanText
 #: Built-in loaders, as ``kind: "module:Class"``; imported only when first used.
 BUILTIN: dict[str, str] = {
     "progress-review": "councilkg.loaders.progress_review:ProgressReviewLoader",
+    "peer-challenge": "councilkg.loaders.peer_challenge:PeerChallengeLoader",
     "cqc-assessment": "councilkg.loaders.cqc_assessment:CqcAssessmentLoader",
     "minutes": "councilkg.loaders.minutes:MinutesLoader",
 }

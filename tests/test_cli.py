@@ -48,7 +48,7 @@ def test_load_twice_leaves_the_same_graph(runner, store_path):
         ("blank.txt", b"   \n\n  ", "file is empty"),
         ("image.png", b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR" + bytes(range(256)), "binary file"),
         ("recipe.txt", "Lemon drizzle cake\n\nMix 200g flour with sugar and bake for 40 minutes.\n".encode(),
-         "not a recognised document kind (supported: cqc-assessment, minutes, progress-review)"),
+         "not a recognised document kind (supported: cqc-assessment, minutes, peer-challenge, progress-review)"),
     ],
 )
 def test_bad_input_is_rejected_and_loses_nothing(runner, store_path, tmp_path, name, content, reason):
