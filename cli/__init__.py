@@ -169,7 +169,8 @@ def build(sources, ttl_dir, site_dir, no_pages, jobs, settings):
     kg = KnowledgeGraph(settings)
     try:
         report = kg.build()
-        written = None if no_pages else pages.render(kg.store, site_dir, sources, kg.minter)
+        unchanged = not report.changed and (site_dir / "index.html").exists()
+        written = None if no_pages or unchanged else pages.render(kg.store, site_dir, sources, kg.minter)
     finally:
         kg.close()
     status = _report_files(report.load)
@@ -181,11 +182,15 @@ def build(sources, ttl_dir, site_dir, no_pages, jobs, settings):
     click.echo(f"turtle:   {report.ttl_dir}/ ({len(report.turtle)} files)")
     if written is not None:
         click.echo(f"pages:    {site_dir}/ ({len(written)} pages)")
-    if report.validation is not None and not report.validation.conforms:
+    elif not no_pages:
+        click.echo(f"pages:    {site_dir}/ (unchanged)")
+    if report.validation is None:
+        click.echo("shapes:   no document changed ('councilkg validate' checks the whole graph)")
+    elif not report.validation.conforms:
         click.echo(report.validation.text, err=True)
         status = 1
     else:
-        click.echo("shapes:   valid (ontology/shapes.ttl)")
+        click.echo("shapes:   the changed documents are valid (ontology/shapes.ttl)")
     sys.exit(status)
 
 

@@ -15,7 +15,7 @@ from councilkg import inference, ingest, linking, similarity, sparql, validation
 from councilkg.errors import CouncilKGError, DocumentRejected
 from councilkg.iri import Minter
 from councilkg.model import PartialDate
-from councilkg.namespaces import CKG, INFERRED_GRAPH, LINKS_GRAPH, PROV
+from councilkg.namespaces import CKG, INFERRED_GRAPH, LINKS_GRAPH, ONTOLOGY_GRAPH, PROV
 from councilkg.settings import Settings
 from councilkg.store import RDF_FORMATS, GraphStore, open_store
 
@@ -48,6 +48,11 @@ class BuildReport:
     quads: int = 0
     validation: "validation.Report | None" = None
     warnings: list[str] = field(default_factory=list)
+
+    @property
+    def changed(self) -> bool:
+        """Whether the build loaded or removed any document."""
+        return bool(self.removed) or any(f.status == "loaded" for f in self.load.files)
 
 
 class KnowledgeGraph:
@@ -118,9 +123,9 @@ class KnowledgeGraph:
         inference.check_consistency()
         return None
 
-    def validate(self) -> "validation.Report":
-        """SHACL validation of the whole graph against ontology/shapes.ttl."""
-        return validation.validate(self.store)
+    def validate(self, graphs: list[ox.NamedNode] | None = None) -> "validation.Report":
+        """SHACL validation of the whole graph (or of ``graphs``) against ontology/shapes.ttl."""
+        return validation.validate(self.store, graphs)
 
     def build(self, progress: bool | None = None) -> BuildReport:
         """Rebuild from the sources folder: load, drop vanished documents, write Turtle."""
@@ -138,17 +143,26 @@ class KnowledgeGraph:
         if removed:
             self.relink()
         report = BuildReport(load=load, removed=removed)
-        warning = self.check_ontology()
-        if warning:
-            report.warnings.append(warning)
-        report.validation = self.validate()
-        report.turtle = self.write_turtle(self.settings.ttl_dir)
+        changed = [f.graph for f in load.files if f.status == "loaded"]
+        if changed or removed:
+            warning = self.check_ontology()
+            if warning:
+                report.warnings.append(warning)
+        if changed:
+            # What this build wrote: each changed document's graph, checked with the ontology.
+            # The graphs derived from all documents are checked by `councilkg validate`.
+            report.validation = self.validate(graphs=[ox.NamedNode(g) for g in [*changed, ONTOLOGY_GRAPH]])
+        report.turtle = self.write_turtle(self.settings.ttl_dir, refresh={Path(f.name).stem for f in load.files
+                                                                          if f.status == "loaded"})
         report.ttl_dir = self.settings.ttl_dir
         report.quads = self.store.quad_count()
         return report
 
-    def write_turtle(self, out_dir: Path) -> list[Path]:
-        """One Turtle file per document graph, plus the ontology, in a stable order."""
+    def write_turtle(self, out_dir: Path, refresh: set[str] | None = None) -> list[Path]:
+        """One Turtle file per document graph, plus the ontology, in a stable order.
+
+        With ``refresh`` (document stems), files of other documents are rewritten only if missing.
+        """
         out_dir.mkdir(parents=True, exist_ok=True)
         written = []
         graphs = ingest.Loading(self.store, self.minter, self.settings.max_bytes).document_graphs()
@@ -164,8 +178,11 @@ class KnowledgeGraph:
             for name in ingest.ONTOLOGY_FILES))
         written.append(ontology)
         for file_name, graph in sorted(wanted.items()):
-            triples = self.graph_triples(ox.NamedNode(graph))
             path = out_dir / file_name
+            if refresh is not None and path.stem not in refresh and path.exists():
+                written.append(path)
+                continue
+            triples = self.graph_triples(ox.NamedNode(graph))
             path.write_bytes(ox.serialize(triples, format=ox.RdfFormat.TURTLE, prefixes=self.prefixes()))
             written.append(path)
         return written
