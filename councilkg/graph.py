@@ -15,7 +15,7 @@ from councilkg import inference, ingest, linking, similarity, sparql, validation
 from councilkg.errors import CouncilKGError, DocumentRejected
 from councilkg.iri import Minter
 from councilkg.model import PartialDate
-from councilkg.namespaces import CKG, INFERRED_GRAPH, LINKS_GRAPH, ONTOLOGY_GRAPH, PROV
+from councilkg.namespaces import CKG, ENTITIES_GRAPH, INFERRED_GRAPH, LINKS_GRAPH, ONTOLOGY_GRAPH, PROV
 from councilkg.settings import Settings
 from councilkg.store import RDF_FORMATS, GraphStore, open_store
 
@@ -114,6 +114,13 @@ class KnowledgeGraph:
         similarity.link_similar(self.store, self.minter)
         inference.materialise(self.store, check=False)
 
+    def forget_unused_entities(self) -> None:
+        """Drop descriptions of councils, organisations and indicators no document names any more."""
+        self.store.update(
+            f"DELETE {{ GRAPH <{ENTITIES_GRAPH}> {{ ?s ?p ?o }} }} WHERE {{ GRAPH <{ENTITIES_GRAPH}> {{ ?s ?p ?o }}"
+            f" FILTER NOT EXISTS {{ GRAPH ?g {{ ?x ?q ?s }} FILTER(?g != <{ENTITIES_GRAPH}>) }} }}"
+        )
+
     def check_ontology(self) -> str | None:
         """Check the ontology with HermiT; a warning (not an error) when no Java is installed."""
         try:
@@ -141,6 +148,7 @@ class KnowledgeGraph:
                 self.store.drop_graph(ox.NamedNode(graph))
                 removed.append(source_file)
         if removed:
+            self.forget_unused_entities()
             self.relink()
         report = BuildReport(load=load, removed=removed)
         changed = [f.graph for f in load.files if f.status == "loaded"]
@@ -151,7 +159,8 @@ class KnowledgeGraph:
         if changed:
             # What this build wrote: each changed document's graph, checked with the ontology.
             # The graphs derived from all documents are checked by `councilkg validate`.
-            report.validation = self.validate(graphs=[ox.NamedNode(g) for g in [*changed, ONTOLOGY_GRAPH]])
+            report.validation = self.validate(
+                graphs=[ox.NamedNode(g) for g in [*changed, ONTOLOGY_GRAPH, ENTITIES_GRAPH]])
         report.turtle = self.write_turtle(self.settings.ttl_dir, refresh={Path(f.name).stem for f in load.files
                                                                           if f.status == "loaded"})
         report.ttl_dir = self.settings.ttl_dir
@@ -159,7 +168,7 @@ class KnowledgeGraph:
         return report
 
     def write_turtle(self, out_dir: Path, refresh: set[str] | None = None) -> list[Path]:
-        """One Turtle file per document graph, plus the ontology, in a stable order.
+        """One Turtle file per document graph, plus the ontology and the shared entities, in a stable order.
 
         With ``refresh`` (document stems), files of other documents are rewritten only if missing.
         """
@@ -168,8 +177,12 @@ class KnowledgeGraph:
         graphs = ingest.Loading(self.store, self.minter, self.settings.max_bytes).document_graphs()
         wanted = {Path(name).stem + ".ttl": graph for graph, name in graphs.items()}
         for stale in out_dir.glob("*.ttl"):
-            if stale.name not in wanted and stale.name != "ontology.ttl":
+            if stale.name not in wanted and stale.name not in ("ontology.ttl", "entities.ttl"):
                 stale.unlink()
+        entities = out_dir / "entities.ttl"
+        entities.write_bytes(ox.serialize(self.graph_triples(ox.NamedNode(ENTITIES_GRAPH)), format=ox.RdfFormat.TURTLE,
+                                          prefixes=self.prefixes()))
+        written.append(entities)
         # The ontology as written (its OWL lists are blank nodes, whose labels a serialiser would
         # make up anew each time): the source files one after another, which is valid Turtle.
         ontology = out_dir / "ontology.ttl"

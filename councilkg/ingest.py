@@ -208,7 +208,8 @@ class Loading:
         source = SourceInfo(name=path.name, stem=path.stem, sha256=prepared.digest,
                             loaded_at=datetime.now(timezone.utc))
         quads = document_quads(extraction, source, self.minter)
-        self.store.replace_graph(graph, quads)
+        own = [q for q in quads if q.graph_name == graph]
+        self.store.replace_graph(graph, own, [q for q in quads if q.graph_name != graph])
         report.quads = len(quads)
         return report
 

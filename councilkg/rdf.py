@@ -27,7 +27,7 @@ from councilkg.iri import Minter
 from councilkg.loaders._concepts import concept_schemes
 from councilkg.model import Extraction, PartialDate, Span
 from councilkg.namespaces import (
-    CKG, DCTERMS, FOAF, ONS_GEOGRAPHY, ORG, OWL, PROV, QB, RDF, RDFS, SKOS, WIKIDATA, XSD, term,
+    CKG, DCTERMS, ENTITIES_GRAPH, FOAF, ONS_GEOGRAPHY, ORG, OWL, PROV, QB, RDF, RDFS, SKOS, WIKIDATA, XSD, term,
 )
 
 KIND_CLASSES = {
@@ -78,7 +78,9 @@ class DocumentGraph:
         self.graph = minter.graph(source.stem)
         self.document = minter.document(source.stem)
         self.quads: list[ox.Quad] = []
+        self.entities: list[ox.Quad] = []  # descriptions of shared entities, for ENTITIES_GRAPH
         self._seen: set[ox.Quad] = set()
+        self._entity_graph = ox.NamedNode(ENTITIES_GRAPH)
 
     # -- primitives --------------------------------------------------------------
     def add(self, s: ox.NamedNode, p, o) -> None:
@@ -94,6 +96,22 @@ class DocumentGraph:
     def a(self, s: ox.NamedNode, *classes) -> None:
         for cls in classes:
             self.add(s, RDF.type, term(cls))
+
+    def describe(self, s: ox.NamedNode, p, o) -> None:
+        """A triple describing a shared entity (a council, an organisation, an indicator).
+
+        It goes to the one entities graph rather than into every document that names the
+        entity: a union of document graphs would otherwise repeat it once per document,
+        and every join over it would grow with the number of documents.
+        """
+        if o is None:
+            return
+        if not isinstance(o, (ox.NamedNode, ox.Literal, ox.BlankNode)):
+            o = term(o) if hasattr(o, "n3") else literal(o)
+        quad = ox.Quad(s, term(p), o, self._entity_graph)
+        if quad not in self._seen:
+            self._seen.add(quad)
+            self.entities.append(quad)
 
     def evidence(self, subject: ox.NamedNode, span: Span | None, primary: bool = True, derived: bool = True) -> None:
         """Attach ``span`` as evidence of ``subject`` and (for facts) derive ``subject`` from the document.
@@ -123,16 +141,17 @@ class DocumentGraph:
         found = reference.resolve_council(name_as_written)
         name = found.name if found else name_as_written
         node = self.mint.council(name)
-        self.a(node, CKG.Council, ORG.Organization)
-        self.add(node, SKOS.prefLabel, name)
-        self.add(node, RDFS.label, name)
+        self.describe(node, RDF.type, term(CKG.Council))
+        self.describe(node, RDF.type, term(ORG.Organization))
+        self.describe(node, SKOS.prefLabel, name)
+        self.describe(node, RDFS.label, name)
         if name_as_written != name:
-            self.add(node, SKOS.altLabel, name_as_written)
+            self.describe(node, SKOS.altLabel, name_as_written)
         if found:
-            self.add(node, CKG.gss, found.gss)
-            self.add(node, OWL.sameAs, ox.NamedNode(ONS_GEOGRAPHY + found.gss))
+            self.describe(node, CKG.gss, found.gss)
+            self.describe(node, OWL.sameAs, ox.NamedNode(ONS_GEOGRAPHY + found.gss))
             if found.wikidata:
-                self.add(node, OWL.sameAs, ox.NamedNode(WIKIDATA + found.wikidata))
+                self.describe(node, OWL.sameAs, ox.NamedNode(WIKIDATA + found.wikidata))
         return node
 
     def organisation(self, name_as_written: str) -> ox.NamedNode:
@@ -142,17 +161,20 @@ class DocumentGraph:
         found = reference.resolve_organisation(name_as_written)
         name = found.name if found else name_as_written
         node = self.mint.organisation(name)
-        self.a(node, ORG.Organization)
-        self.add(node, SKOS.prefLabel, name)
-        self.add(node, RDFS.label, name)
+        self.describe(node, RDF.type, term(ORG.Organization))
+        self.describe(node, SKOS.prefLabel, name)
+        self.describe(node, RDFS.label, name)
         if name_as_written != name:
-            self.add(node, SKOS.altLabel, name_as_written)
+            self.describe(node, SKOS.altLabel, name_as_written)
         return node
 
 
 
 def document_quads(extraction: Extraction, source: SourceInfo, minter: Minter) -> list[ox.Quad]:
-    """Every quad of the document's named graph."""
+    """Every quad of the document's named graph, then the descriptions of the entities it names.
+
+    The second part belongs to ``ENTITIES_GRAPH`` (see :meth:`DocumentGraph.describe`).
+    """
     g = DocumentGraph(extraction, source, minter)
     x = extraction
     doc_class, review_class = KIND_CLASSES.get(x.kind, DEFAULT_CLASSES)
@@ -220,7 +242,7 @@ def document_quads(extraction: Extraction, source: SourceInfo, minter: Minter) -
     _money_and_metrics(ctx)
     _people_and_organisations(ctx)
     _events_claims_statements(ctx)
-    return g.quads
+    return g.quads + g.entities
 
 
 @dataclass
@@ -241,7 +263,7 @@ def source_label(g: DocumentGraph) -> str:
 
 
 def _label_of(g: DocumentGraph, node: ox.NamedNode) -> str:
-    for q in g.quads:
+    for q in g.entities:
         if q.subject == node and q.predicate == term(SKOS.prefLabel):
             return q.object.value
     return node.value
@@ -362,9 +384,10 @@ def _money_and_metrics(ctx: _Context) -> None:
         ctx.fact(node, QB.Observation, obs.evidence)
         g.add(node, QB.dataSet, dataset)
         indicator = g.mint.indicator(obs.indicator)
-        g.a(indicator, CKG.Indicator, SKOS.Concept)
-        g.add(indicator, SKOS.prefLabel, obs.indicator)
-        g.add(indicator, RDFS.label, obs.indicator)
+        g.describe(indicator, RDF.type, term(CKG.Indicator))
+        g.describe(indicator, RDF.type, term(SKOS.Concept))
+        g.describe(indicator, SKOS.prefLabel, obs.indicator)
+        g.describe(indicator, RDFS.label, obs.indicator)
         g.add(node, CKG.indicator, indicator)
         g.add(node, CKG.period, obs.period)
         g.add(node, CKG.value, Decimal(obs.value))
@@ -377,9 +400,9 @@ def _money_and_metrics(ctx: _Context) -> None:
     for qs in x.quality_statements:
         node = ctx.fact(Minter.under(ctx.review, "quality-statement", qs.name), CKG.QualityStatementScore, qs.evidence)
         statement = g.mint.quality_statement(qs.name)
-        g.a(statement, SKOS.Concept)
-        g.add(statement, SKOS.prefLabel, qs.name)
-        g.add(statement, RDFS.label, qs.name)
+        g.describe(statement, RDF.type, term(SKOS.Concept))
+        g.describe(statement, SKOS.prefLabel, qs.name)
+        g.describe(statement, RDFS.label, qs.name)
         g.add(node, CKG.review, ctx.review)
         g.add(node, CKG.qualityStatement, statement)
         g.add(node, RDFS.label, qs.name)

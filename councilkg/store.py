@@ -43,10 +43,21 @@ def open_store(location: str, lock_timeout: float = 0.0) -> "GraphStore":
     return EmbeddedStore(Path(location), lock_timeout=lock_timeout)
 
 
-def insert_data(graph: ox.NamedNode, quads: Iterable[ox.Quad]) -> str:
-    """A ``DROP SILENT GRAPH`` + ``INSERT DATA`` update that replaces ``graph`` with ``quads``."""
+def insert_data(graph: ox.NamedNode, quads: Iterable[ox.Quad], also: Iterable[ox.Quad] = ()) -> str:
+    """A ``DROP SILENT GRAPH`` + ``INSERT DATA`` update that replaces ``graph`` with ``quads``.
+
+    ``also`` are quads of other graphs added in the same update (set semantics: a quad already
+    there stays once).
+    """
     triples = "\n".join(f"{q.subject} {q.predicate} {q.object} ." for q in quads)
-    return f"DROP SILENT GRAPH {graph} ;\nINSERT DATA {{ GRAPH {graph} {{\n{triples}\n}} }}"
+    extra = "".join(f"\nGRAPH {q.graph_name} {{ {q.subject} {q.predicate} {q.object} }}" for q in also)
+    return f"DROP SILENT GRAPH {graph} ;\nINSERT DATA {{ GRAPH {graph} {{\n{triples}\n}}{extra} }}"
+
+
+def insert_quads(quads: Iterable[ox.Quad]) -> str:
+    """An ``INSERT DATA`` update adding ``quads`` (each to its own graph)."""
+    body = "\n".join(f"GRAPH {q.graph_name} {{ {q.subject} {q.predicate} {q.object} }}" for q in quads)
+    return f"INSERT DATA {{\n{body}\n}}"
 
 
 class GraphStore:
@@ -61,9 +72,9 @@ class GraphStore:
         """SELECT -> ``ox.QuerySolutions``, ASK -> ``ox.QueryBoolean``, CONSTRUCT -> ``ox.QueryTriples``."""
         raise NotImplementedError
 
-    def replace_graph(self, graph: ox.NamedNode, quads: list[ox.Quad]) -> None:
-        """Atomically make ``graph`` hold exactly ``quads``."""
-        self.update(insert_data(graph, quads))
+    def replace_graph(self, graph: ox.NamedNode, quads: list[ox.Quad], also: list[ox.Quad] = ()) -> None:
+        """Atomically make ``graph`` hold exactly ``quads`` (and add the quads ``also`` to their graphs)."""
+        self.update(insert_data(graph, quads, also))
 
     def apply_update(self, sparql: str) -> tuple[int, int]:
         """Run a SPARQL update; how many quads it added and removed (net counts on a remote store)."""
@@ -342,8 +353,13 @@ class RemoteStore(GraphStore):
             return ox.parse_query_results(body, ox.QueryResultsFormat.JSON)
         return ox.parse(body, ox.RdfFormat.N_TRIPLES)
 
-    def replace_graph(self, graph: ox.NamedNode, quads: list[ox.Quad]) -> None:
-        """Graph Store Protocol ``PUT``: the server replaces the graph in one request."""
+    def replace_graph(self, graph: ox.NamedNode, quads: list[ox.Quad], also: list[ox.Quad] = ()) -> None:
+        """Graph Store Protocol ``PUT``: the server replaces the graph in one request.
+
+        The quads ``also`` (shared entity descriptions, idempotent) follow in a second request.
+        """
+        if also:
+            self.update(insert_quads(also))
         if not quads:
             self.drop_graph(graph)
             return

@@ -17,7 +17,7 @@ from reportlab.lib import pdfencrypt
 from reportlab.pdfgen import canvas
 
 from councilkg.cli import main
-from councilkg.namespaces import INFERRED_GRAPH, LINKS_GRAPH
+from councilkg.namespaces import ENTITIES_GRAPH, INFERRED_GRAPH, LINKS_GRAPH, SIMILARITY_GRAPH
 from tests.conftest import SOURCES
 from tests.renderings import to_docx, to_pdf
 
@@ -29,8 +29,8 @@ def invoke(runner, store, *args):
     return runner.invoke(main, [*args, "--store", str(store)], catch_exceptions=False)
 
 
-#: Graphs derived from all documents (links, inferences): recomputed whenever any document loads.
-DERIVED = {str(INFERRED_GRAPH), str(LINKS_GRAPH)}
+#: Graphs shared by all documents (links, inferences, similarity, entity descriptions): they grow or are recomputed when any document loads.
+DERIVED = {str(INFERRED_GRAPH), str(LINKS_GRAPH), str(SIMILARITY_GRAPH), str(ENTITIES_GRAPH)}
 
 
 def graph_counts(runner, store) -> dict[str, int]:

@@ -170,9 +170,9 @@ def test_build_writes_turtle_and_reports_where(runner, tmp_path, sources_copy, m
     monkeypatch.chdir(tmp_path)
     result = runner.invoke(main, ["build", "--sources", str(sources_copy), "--ttl-dir", "ttl"])
     assert result.exit_code == 0, result.output
-    assert "turtle:   ttl/ (6 files)" in result.stdout
+    assert "turtle:   ttl/ (7 files)" in result.stdout
     written = sorted(p.name for p in (tmp_path / "ttl").glob("*.ttl"))
-    assert written == sorted([p.stem + ".ttl" for p in sources_copy.iterdir()] + ["ontology.ttl"])
+    assert written == sorted([p.stem + ".ttl" for p in sources_copy.iterdir()] + ["ontology.ttl", "entities.ttl"])
     for path in (tmp_path / "ttl").glob("*.ttl"):
         assert len(rdflib.Graph().parse(path, format="turtle")) > 0
     # a document removed from the sources folder leaves the graph on the next build

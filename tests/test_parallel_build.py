@@ -34,7 +34,7 @@ def test_parallel_build_writes_byte_identical_turtle(tmp_path):
     sources = corpus(tmp_path)
     serial_report, serial = build(tmp_path, sources, "serial", jobs=1)
     parallel_report, parallel = build(tmp_path, sources, "parallel", jobs=2)
-    assert len(serial) == 11
+    assert len(serial) == 12
     assert serial == parallel
     assert [f.status for f in serial_report.load.files] == ["loaded"] * 10
     assert [f.name for f in serial_report.load.files] == [f.name for f in parallel_report.load.files]
