@@ -34,6 +34,11 @@ THEME_WEIGHT = 0.6
 TEXT_WEIGHT = 0.4
 #: Pairs scoring less are not linked.
 MIN_SCORE = 0.3
+#: Each recommendation keeps at most this many most similar partners.
+TOP_K = 5
+#: Word stems in more than this share of recommendations (and more than COMMON_FLOOR) find no candidates.
+COMMON_SHARE = 0.05
+COMMON_FLOOR = 25
 #: Recorded as ckg:method on every link.
 METHODS = ("weighted-jaccard:themes", "tfidf-cosine:word-stems")
 
@@ -108,22 +113,45 @@ def cosine(a: dict[str, float], b: dict[str, float]) -> float:
     return sum(v * b.get(k, 0.0) for k, v in a.items())
 
 
-def similar_pairs(recs: list[RecommendationText], min_score: float = MIN_SCORE) -> list[Link]:
-    """Links between recommendations of different councils that score at least ``min_score``."""
+def similar_pairs(recs: list[RecommendationText], min_score: float = MIN_SCORE, top_k: int = TOP_K) -> list[Link]:
+    """Links between recommendations of different councils that score at least ``min_score``.
+
+    Each recommendation keeps its ``top_k`` best partners. Candidates are found through an
+    inverted index of distinctive word stems (those in at most ``COMMON_SHARE`` of the
+    recommendations, or ``COMMON_FLOOR``): comparing every pair grows with the square of
+    the corpus, and two recommendations that share no distinctive word are not "similar"
+    however alike their themes (shared themes are queried directly).
+    """
     vectors = tfidf_vectors([r.text for r in recs])
-    links = []
+    limit = max(COMMON_FLOOR, int(len(recs) * COMMON_SHARE))
+    postings: dict[str, list[int]] = {}
+    for i, vector in enumerate(vectors):
+        for stem in vector:
+            postings.setdefault(stem, []).append(i)
+    kept: dict[tuple[int, int], Link] = {}
     for i, a in enumerate(recs):
-        for j in range(i + 1, len(recs)):
+        candidates: set[int] = set()
+        for stem in vectors[i]:
+            posting = postings[stem]
+            if len(posting) <= limit:
+                candidates.update(posting)
+        scored = []
+        for j in candidates:
             b = recs[j]
-            if a.council == b.council:
+            if j == i or a.council == b.council:
                 continue
             overlap = theme_overlap(a.themes, b.themes)
             text = cosine(vectors[i], vectors[j])
             score = THEME_WEIGHT * overlap + TEXT_WEIGHT * text
             if score >= min_score:
-                shared = tuple(sorted(set(a.themes) & set(b.themes)))
-                links.append(Link(a.iri, b.iri, score, overlap, text, shared))
-    return links
+                scored.append((score, j, overlap, text))
+        scored.sort(key=lambda s: (-s[0], recs[s[1]].iri))
+        for score, j, overlap, text in scored[:top_k]:
+            x, y = (i, j) if i < j else (j, i)
+            if (x, y) not in kept:
+                shared = tuple(sorted(set(a.themes) & set(recs[j].themes)))
+                kept[(x, y)] = Link(recs[x].iri, recs[y].iri, score, overlap, text, shared)
+    return [kept[key] for key in sorted(kept)]
 
 
 def link_iri(a: str, b: str, minter: Minter) -> ox.NamedNode:
