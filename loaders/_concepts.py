@@ -8,6 +8,7 @@ Loaders call :func:`recognise`; no loader holds its own list of risk words.
 
 from __future__ import annotations
 
+import bisect
 import re
 from dataclasses import dataclass
 from functools import cache
@@ -118,37 +119,54 @@ def _clip(text: str, start: int, end: int, hit_start: int, hit_end: int) -> tupl
 
 
 def recognise(document, scheme: str) -> tuple[list[ConceptMention], list[Event]]:
-    """Mentions of the scheme's concepts in ``document`` (one per notation), and dated events."""
+    """Mentions of the scheme's concepts in ``document`` (one per notation), and dated events.
+
+    Each pattern runs once over the whole text; its hits are placed in sentences, and only
+    the sentences with a hit are checked against the rule's exclusions.
+    """
     text = document.text
+    bounds = list(sentences(text))
+    starts = [b[0] for b in bounds]
+    # (sentence index, rule position, hit start, hit end), in text order
+    hits: list[tuple[int, int, int, int]] = []
+    scheme_rules = [rule for rule in rules() if rule.scheme == scheme]
+    for r, rule in enumerate(scheme_rules):
+        first_in_sentence: dict[int, tuple[int, int]] = {}
+        for pattern in rule.patterns:
+            for m in pattern.finditer(text):
+                i = bisect.bisect_right(starts, m.start()) - 1
+                if i < 0 or m.end() > bounds[i][1]:
+                    continue  # a match across a sentence boundary is not a match in a sentence
+                if i not in first_in_sentence:
+                    first_in_sentence[i] = (m.start(), m.end())
+        hits.extend((i, r, a, b) for i, (a, b) in first_in_sentence.items())
     mentions: dict[str, ConceptMention] = {}
     events: list[Event] = []
     seen_events: set[tuple[str, str, int]] = set()
-    for s_start, s_end in sentences(text):
+    for i, r, h_start, h_end in sorted(hits):
+        rule = scheme_rules[r]
+        s_start, s_end = bounds[i]
         sentence = text[s_start:s_end]
-        for rule in rules():
-            if rule.scheme != scheme:
-                continue
-            hit = next((m for p in rule.patterns if (m := p.search(sentence))), None)
-            if hit is None or any(x.search(sentence) for x in rule.excludes):
-                continue
-            q_start, q_end = _clip(text, s_start, s_end, s_start + hit.start(), s_start + hit.end())
-            span = document.span(q_start, q_end)
-            mention = mentions.get(rule.notation)
-            if mention is None:
-                mention = ConceptMention(scheme, rule.notation, span)
-                if scheme == "intervention":
-                    mention.date = _nearest_date(sentence, hit.start())
-                    judgement = JUDGEMENT.search(sentence) if rule.judged else None
-                    mention.outcome = judgement.group("j") if judgement else None
-                mentions[rule.notation] = mention
-            elif len(mention.more_evidence) < MAX_EVIDENCE and span != mention.evidence:
-                mention.more_evidence.append(span)
-            if rule.dated_event:
-                for date, d_start, d_end in _years_near(sentence, hit.start(), hit.end()):
-                    key = (rule.notation, date.iso(), s_start)
-                    if key not in seen_events:
-                        seen_events.add(key)
-                        events.append(Event(rule.label, date, span, rule.notation))
+        if any(x.search(sentence) for x in rule.excludes):
+            continue
+        q_start, q_end = _clip(text, s_start, s_end, h_start, h_end)
+        span = document.span(q_start, q_end)
+        mention = mentions.get(rule.notation)
+        if mention is None:
+            mention = ConceptMention(scheme, rule.notation, span)
+            if scheme == "intervention":
+                mention.date = _nearest_date(sentence, h_start - s_start)
+                judgement = JUDGEMENT.search(sentence) if rule.judged else None
+                mention.outcome = judgement.group("j") if judgement else None
+            mentions[rule.notation] = mention
+        elif len(mention.more_evidence) < MAX_EVIDENCE and span != mention.evidence:
+            mention.more_evidence.append(span)
+        if rule.dated_event:
+            for date, d_start, d_end in _years_near(sentence, h_start - s_start, h_end - s_start):
+                key = (rule.notation, date.iso(), s_start)
+                if key not in seen_events:
+                    seen_events.add(key)
+                    events.append(Event(rule.label, date, span, rule.notation))
     return list(mentions.values()), events
 
 

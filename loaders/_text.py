@@ -39,6 +39,8 @@ DANGLING_WORD = re.compile(
 )
 BULLET = re.compile(r"^\s*(?:[•·▪◦●*\-–]|\d+[.)](?=\s))\s*")
 SPACES = re.compile(r"[ \t\u00a0\u2007\u202f]+")
+# White space other than one plain space: the runs cleaning folds into one space.
+FOLDABLE_SPACE = re.compile(r" [ \t\u00a0\u2007\u202f]+|[\t\u00a0\u2007\u202f][ \t\u00a0\u2007\u202f]*")
 MONTHS = {
     m: i
     for i, names in enumerate(
@@ -195,13 +197,11 @@ class CleanText:
         self._copy_spaced(pos, body_end)
 
     def _copy_spaced(self, start: int, end: int) -> None:
+        """Copy, folding each run of white space (other than a single space) into one space."""
         pos = start
-        for m in SPACES.finditer(self.source, start, end):
+        for m in FOLDABLE_SPACE.finditer(self.source, start, end):
             self._copy(pos, m.start())
-            if m.group() == " ":
-                self._copy(m.start(), m.end())
-            else:
-                self._insert(" ", m.start())
+            self._insert(" ", m.start())
             pos = m.end()
         self._copy(pos, end)
 
