@@ -154,6 +154,21 @@ class EmbeddedStore(GraphStore):
         except OSError as e:
             raise StoreError(f"cannot write store {self.path}: {e}") from e
 
+    def replace_graph(self, graph: ox.NamedNode, quads: list[ox.Quad], also: list[ox.Quad] = ()) -> None:
+        """Atomically make ``graph`` hold exactly ``quads`` (and add ``also`` to their graphs).
+
+        A graph that does not exist yet is written with one transactional ``extend`` (no
+        SPARQL text to build and parse); an existing one is replaced by one SPARQL update,
+        so a reader never sees it half old and half new.
+        """
+        if self._store.contains_named_graph(graph):
+            super().replace_graph(graph, quads, also)
+            return
+        try:
+            self._store.extend([*(ox.Quad(q.subject, q.predicate, q.object, graph) for q in quads), *also])
+        except OSError as e:
+            raise StoreError(f"cannot write store {self.path}: {e}") from e
+
     def query(self, sparql: str, substitutions: dict | None = None):
         try:
             return self._store.query(sparql, use_default_graph_as_union=True, substitutions=substitutions or None)
