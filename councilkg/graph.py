@@ -159,8 +159,9 @@ class KnowledgeGraph:
         if changed:
             # What this build wrote: each changed document's graph, checked with the ontology.
             # The graphs derived from all documents are checked by `councilkg validate`.
-            report.validation = self.validate(
-                graphs=[ox.NamedNode(g) for g in [*changed, ONTOLOGY_GRAPH, ENTITIES_GRAPH]])
+            report.validation = validation.validate_documents(
+                self.store, [ox.NamedNode(g) for g in changed],
+                [ox.NamedNode(ONTOLOGY_GRAPH), ox.NamedNode(ENTITIES_GRAPH)], self.settings.jobs)
         report.turtle = self.write_turtle(self.settings.ttl_dir, refresh={Path(f.name).stem for f in load.files
                                                                           if f.status == "loaded"})
         report.ttl_dir = self.settings.ttl_dir
