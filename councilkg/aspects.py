@@ -55,8 +55,9 @@ def index_page(site: Site) -> Page:
 
 
 # -- council --------------------------------------------------------------------------------------
-def _for_council(rows, iri, key="councilIri"):
-    return [row for row in rows if row.get(key) == iri]
+def _for_council(site: Site, name: str, iri: str, key: str = "councilIri") -> list[dict]:
+    """The rows of a saved query about one council (the query runs once for every page)."""
+    return site.rows_by(name, key).get(iri, [])
 
 
 def council_page(site: Site, iri: str) -> Page:
@@ -66,7 +67,7 @@ def council_page(site: Site, iri: str) -> Page:
     page.subtitle = [f"ONS code {info['gss']}" if info["gss"] else "No ONS code known", iri]
     page.jsonld = site.jsonld_for(iri)
 
-    related = sorted(_for_council(site.rows("council-relationships"), iri, "council1Iri"),
+    related = sorted(_for_council(site, "council-relationships", iri, "council1Iri"),
                      key=lambda x: (x["council2"], RELATION_ORDER.index(x["relation"]) if x["relation"] in RELATION_ORDER else 9))
     rows = [Row([site.cell(r, x["council2"], x["council2Iri"]), Cell(x["relation"], css="relation"),
                  _via_cell(site, r, x), site.doc_cell(r, x["evidenceDocument"]), site.doc_cell(r, x["ownDocument"]),
@@ -87,19 +88,19 @@ def council_page(site: Site, iri: str) -> Page:
     _metrics_section(site, page, iri)
     site.section(page, "risks", "Risks", ["risks"], tables=[Table("", ["risk", "label", "document", "evidence"], [
         Row([site.cell(r, x["risk"], path=f"risk/{x['risk']}.html"), Cell(x["label"]), site.doc_cell(r, x["document"]),
-             Cell(_cut(x["evidence"]), css="quote")]) for x in _for_council(site.rows("risks"), iri)])])
+             Cell(_cut(x["evidence"]), css="quote")]) for x in _for_council(site, "risks", iri)])])
     site.section(page, "interventions", "Interventions and inspections", ["interventions"], tables=[Table(
         "", ["intervention", "label", "date", "outcome", "document", "evidence"], [
             Row([site.cell(r, x["intervention"], path=f"intervention/{x['intervention']}.html"), Cell(x["label"]),
                  Cell(x["date"] or ""), Cell(x["outcome"] or ""), site.doc_cell(r, x["document"]),
-                 Cell(_cut(x["evidence"]), css="quote")]) for x in _for_council(site.rows("interventions"), iri)])])
+                 Cell(_cut(x["evidence"]), css="quote")]) for x in _for_council(site, "interventions", iri)])])
     site.section(page, "financial-facts", "Financial facts", ["financial-facts"], tables=[Table(
         "", ["measure", "period", "value", "unit", "as written", "document", "evidence"], [
             Row([Cell(x["measure"]), Cell(x["period"] or ""), Cell(x["value"], css="num"), Cell(x["unit"]),
                  Cell(x["asWritten"] or ""), site.doc_cell(r, x["document"]), Cell(_cut(x["evidence"]), css="quote")])
-            for x in _for_council(site.rows("financial-facts"), iri)])])
+            for x in _for_council(site, "financial-facts", iri)])])
     _timeline_section(site, page, iri)
-    named = _for_council(site.rows("organisation-links"), iri, "organisationIri")
+    named = _for_council(site, "organisation-links", iri, "organisationIri")
     site.section(page, "named-in", "Named in documents", ["organisation-links"], tables=[Table(
         "", ["how", "as written", "person", "document about", "document", "evidence"], [
             Row([Cell(x["link"]), Cell(x["asWritten"] or ""), site.cell(r, x["person"] or "", x["personIri"]),
@@ -119,10 +120,10 @@ def _via_cell(site: Site, root: str, x: dict) -> Cell:
 def _reviews_section(site: Site, page: Page, iri: str) -> None:
     r = page.root
     peers = defaultdict(list)
-    for p in _for_council(site.rows("peers"), iri):
+    for p in _for_council(site, "peers", iri):
         peers[p["review"]].append(p)
     section = site.section(page, "reviews", "Reviews and peer teams", ["reviews", "peers"])
-    reviews = _for_council(site.rows("reviews"), iri)
+    reviews = _for_council(site, "reviews", iri)
     section.tables.append(Table("Reviews, inspections and meetings", ["review", "kind", "date", "rating", "document"], [
         Row([Cell(x["label"] or _local(x["review"])), Cell(x["kind"] or ""), Cell(x["date"] or ""), Cell(x["rating"] or ""),
              site.doc_cell(r, x["document"])]) for x in reviews]))
@@ -144,9 +145,9 @@ def _person_path(site: Site, name: str) -> str | None:
 
 def _recommendations_section(site: Site, page: Page, iri: str) -> None:
     r = page.root
-    findings = {(f["review"], f["number"]): f for f in _for_council(site.rows("recommendation-progress"), iri)}
+    findings = {(f["review"], f["number"]): f for f in _for_council(site, "recommendation-progress", iri)}
     by_review = defaultdict(list)
-    for x in _for_council(site.rows("recommendations"), iri):
+    for x in _for_council(site, "recommendations", iri):
         by_review[x["review"]].append(x)
     section = site.section(page, "recommendations", "Recommendations and the peers' findings",
                            ["recommendations", "recommendation-progress"])
@@ -166,8 +167,8 @@ def _recommendations_section(site: Site, page: Page, iri: str) -> None:
 
 def _cqc_section(site: Site, page: Page, iri: str) -> None:
     r = page.root
-    ratings = _for_council(site.rows("cqc-ratings"), iri)
-    scores = _for_council(site.rows("cqc-scores"), iri)
+    ratings = _for_council(site, "cqc-ratings", iri)
+    scores = _for_council(site, "cqc-scores", iri)
     section = site.section(page, "cqc", "CQC assessment", ["cqc-ratings", "cqc-scores"])
     section.tables.append(Table("Overall rating", ["rating", "published", "document"], [
         Row([Cell(x["rating"]), Cell(x["published"] or ""), site.doc_cell(r, x["document"])]) for x in ratings],
@@ -183,7 +184,7 @@ def _cqc_section(site: Site, page: Page, iri: str) -> None:
 
 def _metrics_section(site: Site, page: Page, iri: str) -> None:
     r = page.root
-    metrics = _for_council(site.rows("metrics"), iri)
+    metrics = _for_council(site, "metrics", iri)
     section = site.section(page, "metrics", "Metrics and comparators", ["metrics"])
     compared = [(x, _number(x["value"]), _number(x["comparatorValue"])) for x in metrics
                 if (x["comparator"] or "").lower() == ENGLAND.lower()]
@@ -204,7 +205,7 @@ def _metrics_section(site: Site, page: Page, iri: str) -> None:
 
 def _timeline_section(site: Site, page: Page, iri: str) -> None:
     r = page.root
-    events = site.rows("council-timeline", council=iri)
+    events = _for_council(site, "council-timeline", iri)
     section = site.section(page, "timeline", "Timeline", ["council-timeline"])
     items = [charts.TimelineEvent(x["date"], x["event"], x["kind"], (site.href(r, site.doc_paths.get(x["document"])) or [None])[0])
              for x in events]
@@ -222,7 +223,7 @@ def person_page(site: Site, iri: str) -> Page:
     r = page.root
     page.subtitle = [iri]
     page.jsonld = site.jsonld_for(iri)
-    rows = [x for x in site.rows("person-reviews") if x["personIri"] == iri]
+    rows = site.rows_by("person-reviews", "personIri").get(iri, [])
     rows.sort(key=lambda x: (x["date"] or "", x["council"]))
     site.section(page, "roles", "Reviews and roles over time", ["person-reviews"], tables=[Table(
         "", ["date", "council", "capacity", "job title", "peer-team role", "employer", "review", "document", "evidence"], [
@@ -239,7 +240,7 @@ def organisation_page(site: Site, iri: str) -> Page:
     r = page.root
     page.subtitle = [iri]
     page.jsonld = site.jsonld_for(iri)
-    rows = [x for x in site.rows("organisation-links") if x["organisationIri"] == iri]
+    rows = site.rows_by("organisation-links", "organisationIri").get(iri, [])
     site.section(page, "mentions", "In documents", ["organisation-links"], tables=[Table(
         "", ["how", "as written", "person", "document about", "document", "evidence"], [
             Row([Cell(x["link"]), Cell(x["asWritten"] or ""), site.cell(r, x["person"] or "", x["personIri"]),
@@ -258,7 +259,7 @@ def document_page(site: Site, iri: str) -> Page:
         Row([Cell("file"), Cell(doc["document"])]), Row([Cell("kind"), Cell(doc["kind"])]),
         Row([Cell("council"), site.cell(r, doc["council"] or "", site.council_by_name.get(doc["council"]))]),
         Row([Cell("title"), Cell(doc["title"] or "")]), Row([Cell("date"), Cell(doc["date"] or "")])])])
-    facts = [x for x in site.rows("document-facts") if x["documentIri"] == iri]
+    facts = site.rows_by("document-facts", "documentIri").get(iri, [])
     text = site.source_text(doc["document"])
     if text is not None:
         page.segments = highlight(text, facts)
@@ -301,7 +302,7 @@ def highlight(text: str, facts: list[dict]) -> list[Segment]:
 def concept_page(site: Site, scheme: str, notation: str) -> Page:
     namespace, query, column = (RISK_NS, "risks", "risk") if scheme == "risk" else (INTERVENTION_NS, "interventions", "intervention")
     iri = namespace + notation
-    term = next((t for t in site.rows("ontology-terms") if t["term"] == iri), {})
+    term = (site.rows_by("ontology-terms", "term").get(iri) or [{}])[0]
     labels = site.risks if scheme == "risk" else site.interventions
     page = site.new_page(scheme, f"{scheme}/{notation}.html", labels.get(notation) or notation)
     r = page.root
@@ -328,7 +329,7 @@ def concept_page(site: Site, scheme: str, notation: str) -> Page:
 def theme_page(site: Site, label: str) -> Page:
     page = site.new_page("theme", theme_path(label), f"Theme: {label}")
     r = page.root
-    rows = [x for x in site.rows("recommendations") if x["theme"] == label]
+    rows = site.rows_by("recommendations", "theme").get(label, [])
     _page_jsonld(page, "WebPage", sorted({x["councilIri"] for x in rows}))
     site.section(page, "recommendations", "Recommendations under this theme", ["recommendations"], tables=[Table(
         "", ["council", "no.", "recommendation", "document"], [
@@ -446,7 +447,9 @@ def query_page(site: Site, name: str) -> Page:
     page.sparql_text = [query.text]
     params = {}
     for p in query.params:
-        if p.required and p.type == "council" and site.documents:
+        if site.documents and (p.required and p.type == "council" or p.name == "resource"):
+            # an example value, so that the gallery shows what the query gives for one council
+            # (and not, for resource-description, every triple of the graph)
             first = sorted(site.documents.values(), key=lambda d: d["document"])[0]
             params[p.name] = site.council_by_name.get(first["council"]) or ""
     site.section(page, "parameters", "Parameters", [], tables=[Table("", ["name", "type", "required", "default", "help"], [

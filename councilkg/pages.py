@@ -33,10 +33,10 @@ PAGE_QUERIES = {
     "index": ("site-summary", "councils", "documents"),
     "council": ("councils", "council-relationships", "documents", "reviews", "peers", "recommendations",
                 "recommendation-progress", "cqc-ratings", "cqc-scores", "metrics", "risks", "interventions",
-                "financial-facts", "council-timeline", "organisation-links", "resource-description"),
-    "person": ("person-reviews", "resource-description"),
-    "organisation": ("organisation-links", "resource-description"),
-    "document": ("documents", "document-facts", "resource-description"),
+                "financial-facts", "council-timeline", "organisation-links", "resource-triples"),
+    "person": ("person-reviews", "resource-triples"),
+    "organisation": ("organisation-links", "resource-triples"),
+    "document": ("documents", "document-facts", "resource-triples"),
     "risk": ("risks", "ontology-terms"),
     "intervention": ("interventions", "ontology-terms"),
     "theme": ("recommendations",),
@@ -175,6 +175,7 @@ class Site:
         self.base = self.minter.base
         self.generated = (now or datetime.now(timezone.utc)).isoformat(timespec="seconds")
         self._results: dict[tuple, sparql.Result] = {}
+        self._groups: dict = {}
         self.env = jinja2.Environment(
             loader=jinja2.PackageLoader("councilkg", "templates"),
             autoescape=True, undefined=jinja2.StrictUndefined, trim_blocks=True, lstrip_blocks=True,
@@ -184,6 +185,16 @@ class Site:
     # -- queries ---------------------------------------------------------------------------
     def rows(self, name: str, **params: str) -> list[dict[str, str | None]]:
         return self.result(name, **params).values()
+
+    def rows_by(self, name: str, key: str) -> dict[str | None, list[dict[str, str | None]]]:
+        """A saved query's rows (run without parameters) grouped by one column, kept for reuse."""
+        cache_key = (name, key)
+        if cache_key not in self._groups:
+            groups: dict[str | None, list[dict[str, str | None]]] = {}
+            for row in self.rows(name):
+                groups.setdefault(row.get(key), []).append(row)
+            self._groups[cache_key] = groups
+        return self._groups[cache_key]
 
     def result(self, name: str, **params: str) -> sparql.Result:
         """A saved query's result, run once per distinct parameters and kept."""
@@ -278,9 +289,9 @@ class Site:
         return section
 
     def description(self, iri: str) -> list[ox.Triple]:
-        """The resource's own triples (from the ``resource-description`` query)."""
-        result = self.result("resource-description", resource=iri)
-        return [ox.Triple(r["subject"], r["property"], r["value"]) for r in result.rows if r["subject"].value == iri]
+        """The resource's own triples (from the ``resource-triples`` query)."""
+        result = self.result("resource-triples", resource=iri)
+        return [ox.Triple(r["resource"], r["property"], r["value"]) for r in result.rows]
 
     def jsonld_for(self, iri: str) -> Markup:
         triples = self.description(iri)

@@ -223,9 +223,13 @@ class Result:
 
     variables: list[str]
     rows: list[dict[str, ox.NamedNode | ox.Literal | None]]
+    _values: list[dict[str, str | None]] | None = field(default=None, repr=False, compare=False)
 
     def values(self) -> list[dict[str, str | None]]:
-        return [{k: (v.value if v is not None else None) for k, v in row.items()} for row in self.rows]
+        """The rows as plain strings (computed once: pages read the same result many times)."""
+        if self._values is None:
+            self._values = [{k: (v.value if v is not None else None) for k, v in row.items()} for row in self.rows]
+        return self._values
 
 
 def run(store, name_or_path: str, params: dict[str, str] | None = None, minter: Minter | None = None) -> Result:
