@@ -198,6 +198,8 @@ class Phase:
         self.repeated("cold_total", once)
 
     def staged_once(self) -> dict:
+        import pyoxigraph as ox
+
         from councilkg import ingest, linking, rdf
 
         self.fresh("store-staged")
@@ -210,6 +212,7 @@ class Phase:
         loading.ensure_ontology()
         stages["ontology"] = now() - t
         rejected = 0
+        graphs = []
         for path in self.files:
             t0 = now()
             try:
@@ -227,11 +230,20 @@ class Phase:
             quads = rdf.document_quads(extraction, source, minter)
             t3 = now()
             stages["rdf"] += t3 - t2
-            store.replace_graph(minter.graph(path.stem), quads)
+            graph = minter.graph(path.stem)
+            # as ingest.Loading.write does: the document's own quads, and the shared entities beside them
+            store.replace_graph(graph, [q for q in quads if q.graph_name == graph],
+                                [q for q in quads if q.graph_name != graph])
+            graphs.append(graph)
             stages["store"] += now() - t3
         t = now()
         linking.link_people(store, minter)
         stages["link"] = now() - t
+        similarity = optional_module("similarity")
+        if similarity is not None:
+            t = now()
+            similarity.link_similar(store, minter)
+            stages["similar"] = now() - t
         inference = optional_module("inference")
         if inference is not None and hasattr(inference, "materialise"):
             t = now()
@@ -255,7 +267,12 @@ class Phase:
         if validation is not None and hasattr(validation, "validate"):
             t = now()
             try:
-                report = validation.validate(store)
+                from councilkg.namespaces import ENTITIES_GRAPH, ONTOLOGY_GRAPH
+
+                # as build does: the documents, each with the ontology and the entities, on every core
+                report = validation.validate_documents(
+                    store, graphs, [ox.NamedNode(ONTOLOGY_GRAPH), ox.NamedNode(ENTITIES_GRAPH)],
+                    kg.settings.jobs)
                 stages["validate"] = now() - t
                 self.data["validation"] = {"conforms": bool(getattr(report, "conforms", False)),
                                            "violations": len(getattr(report, "violations", []))}
@@ -616,9 +633,9 @@ def render(results: list[dict], quick: bool, info: dict, started: str, wall: flo
         ("floor: read + decode + split lines", lambda r: mm(r["floor"]), "floor"),
         ("floor throughput (documents/s)", lambda r: mm(r["floor"], r["documents"]), "floor"),
     ]
-    stage_names = ["ontology", "read", "extract", "rdf", "store", "link", "infer", "infer-check", "validate", "write"]
+    stage_names = ["ontology", "read", "extract", "rdf", "store", "link", "similar", "infer", "infer-check", "validate", "write"]
     labels = {"ontology": "ontology graph", "read": "read (read_document + sha256)", "extract": "extract (detect + loader)",
-              "rdf": "rdf (document_quads)", "store": "store (replace_graph)", "link": "link (link_people)",
+              "rdf": "rdf (document_quads)", "store": "store (replace_graph)", "link": "link (link_people)", "similar": "similar (link_similar)",
               "infer": "infer (materialise)", "infer-check": "infer: HermiT consistency check",
               "validate": "validate (pySHACL)", "write": "write Turtle"}
     for stage in stage_names:
