@@ -411,7 +411,7 @@ def serve(host, port, site_dir, sources, no_render, timeout, settings):
     \b
     Examples:
       councilkg serve --port 7878
-      curl -H 'Accept: text/turtle' http://127.0.0.1:7878/id/council/london-borough-of-hackney
+      curl -H 'Accept: text/turtle' http://127.0.0.1:7878/id/council/london-borough-of-camden
       curl --data-urlencode 'query=SELECT * WHERE { ?s ?p ?o } LIMIT 3' http://127.0.0.1:7878/sparql
     """
     from councilkg import pages as site_pages

@@ -52,7 +52,7 @@ RESULT_ROWS = 100  # rows of each query's results shown in the gallery
 def page_path(iri: str, base: str) -> str | None:
     """The site path of a resource's page, or None: the one mapping from IRIs to pages.
 
-    ``<base>council/london-borough-of-hackney`` -> ``council/london-borough-of-hackney.html``;
+    ``<base>council/london-borough-of-camden`` -> ``council/london-borough-of-camden.html``;
     a fact under a council or document (``<base>document/x/risk/y``) -> its page;
     risk and intervention concepts -> ``risk/<notation>.html``; ontology terms -> an anchor.
     """

@@ -84,14 +84,8 @@ class DocumentGraph:
 
     # -- primitives --------------------------------------------------------------
     def add(self, s: ox.NamedNode, p, o) -> None:
-        if o is None:
-            return
-        if not isinstance(o, (ox.NamedNode, ox.Literal, ox.BlankNode)):
-            o = term(o) if hasattr(o, "n3") else literal(o)
-        quad = ox.Quad(s, term(p), o, self.graph)
-        if quad not in self._seen:
-            self._seen.add(quad)
-            self.quads.append(quad)
+        """A triple of the document's own graph (None objects are left out)."""
+        self._put(self.quads, self.graph, s, p, o)
 
     def a(self, s: ox.NamedNode, *classes) -> None:
         for cls in classes:
@@ -104,14 +98,17 @@ class DocumentGraph:
         entity: a union of document graphs would otherwise repeat it once per document,
         and every join over it would grow with the number of documents.
         """
+        self._put(self.entities, self._entity_graph, s, p, o)
+
+    def _put(self, into: list[ox.Quad], graph: ox.NamedNode, s: ox.NamedNode, p, o) -> None:
         if o is None:
             return
         if not isinstance(o, (ox.NamedNode, ox.Literal, ox.BlankNode)):
             o = term(o) if hasattr(o, "n3") else literal(o)
-        quad = ox.Quad(s, term(p), o, self._entity_graph)
+        quad = ox.Quad(s, term(p), o, graph)
         if quad not in self._seen:
             self._seen.add(quad)
-            self.entities.append(quad)
+            into.append(quad)
 
     def evidence(self, subject: ox.NamedNode, span: Span | None, primary: bool = True, derived: bool = True) -> None:
         """Attach ``span`` as evidence of ``subject`` and (for facts) derive ``subject`` from the document.
