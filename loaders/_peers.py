@@ -130,6 +130,8 @@ def parse_peer_line(line: str) -> PeerLine | None:
         name, parts = bracketed.group("name"), _split_top_level(bracketed.group("inner"))
     else:
         parts = _split_top_level(text)
+        if not parts:  # nothing left once the labels are taken off ("(S151 officer)" alone)
+            return None
         name, parts = parts[0], parts[1:]
         dashed = NAME_DASHED.match(name)
         if dashed and is_person_name(dashed.group("name")):
