@@ -37,7 +37,15 @@ DANGLING_WORD = re.compile(
     r"under|over|through|within|without|per|across|against|towards?|via|upon|like|such)\s*$",
     re.I,
 )
-BULLET = re.compile(r"^\s*(?:[•·▪◦●*\-–]|\d+[.)](?=\s))\s*")
+# A list item's marker: bullets (including the private-use symbols PDF text keeps from
+# Symbol and Wingdings fonts), dashes, or "1." / "1)".
+BULLET = re.compile(r"^\s*(?:[•·▪◦●■►➢✓*\-–\uf0b7\uf0a7\uf076\uf0d8\uf0fc]|\d+[.)](?=\s))\s*")
+# A line that is only the end of an organisation's name broken off the line before
+# ("... Metropolitan Borough" / "Council").
+NAME_TAIL_LINE = re.compile(
+    r"^\s*(?:Borough\s+)?(?:Council|Borough Council|County Council|City Council|Authority|Association|Trust)"
+    r"(?:\s*\([^)]*\))?\s*[.,;]?\s*$"
+)
 SPACES = re.compile(r"[ \t\u00a0\u2007\u202f]+")
 # White space other than one plain space: the runs cleaning folds into one space.
 FOLDABLE_SPACE = re.compile(r" [ \t\u00a0\u2007\u202f]+|[\t\u00a0\u2007\u202f][ \t\u00a0\u2007\u202f]*")
@@ -178,7 +186,7 @@ class CleanText:
         if not prev or LINE_END_PUNCT.search(prev) or BULLET.match(line) and not DANGLING_WORD.search(prev):
             return False
         nxt = line.lstrip()
-        return bool(DANGLING_WORD.search(prev)) or nxt[:1].islower()
+        return bool(DANGLING_WORD.search(prev)) or nxt[:1].islower() or bool(NAME_TAIL_LINE.match(nxt))
 
     def _copy_line(self, start: int, end: int) -> None:
         """Copy one line, normalising spaces and dropping emphasis markers and inline tags."""

@@ -9,7 +9,10 @@ from decimal import Decimal
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from councilkg.loaders._text import INLINE_TAG, MARKDOWN_EMPHASIS, CleanText, find_dates, find_money, find_percentages, parse_date, split_honorific, squash
+from councilkg.loaders._text import (
+    INLINE_TAG, MARKDOWN_EMPHASIS, CleanText, find_dates, find_money, find_percentages, parse_date, split_honorific, squash,
+    strip_bullet,
+)
 from councilkg.model import PartialDate
 
 MONTHS = ["January", "February", "March", "April", "May", "June", "July", "August", "September", "October",
@@ -112,3 +115,14 @@ def test_every_clean_span_points_at_its_source(text):
             INLINE_TAG.sub("", MARKDOWN_EMPHASIS.sub("", span.quote))
         )
         assert 0 <= span.start <= span.end <= len(text)
+
+
+def test_pdf_symbol_bullets_and_organisation_names_broken_across_lines():
+    source = ("the following members were involved:\n\n"
+              "\uf0b7 Sam Smith, Director of Resources, South Tyneside Metropolitan Borough\nCouncil\n"
+              "\uf0b7 Jo Roe, Chief Executive, Leeds City Council\n")
+    clean = CleanText(source)
+    assert "Metropolitan Borough Council\n" in clean.text
+    assert [strip_bullet(line) for line in clean.text.splitlines()[2:]] == [
+        "Sam Smith, Director of Resources, South Tyneside Metropolitan Borough Council",
+        "Jo Roe, Chief Executive, Leeds City Council"]
