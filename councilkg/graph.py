@@ -102,7 +102,7 @@ class KnowledgeGraph:
         prepared = ingest.prepare_all(todo, self.settings.max_bytes, self.settings.jobs)
         for item in tqdm(prepared, total=len(todo), desc="loading", unit="doc", disable=not show or len(todo) < 2,
                          leave=False):
-            results[item.path] = loading.write(item, force=force)
+            results[item.path] = loading.write(item)
         report.files.extend(results[path] for path in files)
         if any(f.status == "loaded" for f in report.files):
             self.relink()

@@ -183,15 +183,7 @@ class Loading:
         quads.append(ox.Quad(graph, ox.NamedNode(str(CKG.sha256)), ox.Literal(digest), graph))
         self.store.replace_graph(graph, quads)
 
-    def load_file(self, path: Path, force: bool = False) -> FileReport:
-        """Read, extract and write one file (see :func:`prepare` and :meth:`write`)."""
-        if not force:
-            unchanged = self.unchanged(path, self.stored_state())
-            if unchanged:
-                return unchanged
-        return self.write(prepare(path, self.max_bytes), force=force)
-
-    def write(self, prepared: "Prepared", force: bool = False) -> FileReport:
+    def write(self, prepared: "Prepared") -> FileReport:
         """Put a prepared document into the store, replacing its graph in one transaction."""
         path = prepared.path
         if prepared.rejection is not None:
@@ -202,9 +194,6 @@ class Loading:
             name=str(path), status="loaded", kind=extraction.kind,
             council=_canonical_council(extraction.council.name), facts=extraction.fact_count(), graph=graph.value,
         )
-        if not force and self.is_loaded(graph, prepared.digest, extraction):
-            report.status = "unchanged"
-            return report
         source = SourceInfo(name=path.name, stem=path.stem, sha256=prepared.digest,
                             loaded_at=datetime.now(timezone.utc))
         quads = document_quads(extraction, source, self.minter)
@@ -242,19 +231,6 @@ class Loading:
         if loader is None or type(loader).__name__ != loader_name or loader.version != version or sha256(data) != digest:
             return None
         return FileReport(name=str(path), status="unchanged", kind=kind, council=council, facts=None, graph=graph)
-
-    def is_loaded(self, graph: ox.NamedNode, digest: str, extraction: Extraction) -> bool:
-        """Whether ``graph`` already holds this content, read by this loader version."""
-        rows = self.store.query(
-            f"SELECT * WHERE {{ GRAPH ?g {{ ?g <{CKG.sha256}> ?h ; <{CKG.loader}> ?l ; <{CKG.loaderVersion}> ?v }} }}",
-            {
-                ox.Variable("g"): graph,
-                ox.Variable("h"): ox.Literal(digest),
-                ox.Variable("l"): ox.Literal(extraction.loader),
-                ox.Variable("v"): ox.Literal(extraction.loader_version),
-            },
-        )
-        return any(True for _ in rows)
 
     def document_graphs(self) -> dict[str, str]:
         """Loaded document graphs and their source file names."""

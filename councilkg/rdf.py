@@ -100,6 +100,14 @@ class DocumentGraph:
         """
         self._put(self.entities, self._entity_graph, s, p, o)
 
+    def concept(self, node: ox.NamedNode, label: str, *classes) -> ox.NamedNode:
+        """A SKOS concept shared by documents (an indicator, a quality statement), described once."""
+        for cls in (*classes, SKOS.Concept):
+            self.describe(node, RDF.type, term(cls))
+        self.describe(node, SKOS.prefLabel, label)
+        self.describe(node, RDFS.label, label)
+        return node
+
     def _put(self, into: list[ox.Quad], graph: ox.NamedNode, s: ox.NamedNode, p, o) -> None:
         if o is None:
             return
@@ -380,11 +388,7 @@ def _money_and_metrics(ctx: _Context) -> None:
         node = Minter.under(g.document, "observation", obs.indicator, obs.period or "", obs.evidence.start)
         ctx.fact(node, QB.Observation, obs.evidence)
         g.add(node, QB.dataSet, dataset)
-        indicator = g.mint.indicator(obs.indicator)
-        g.describe(indicator, RDF.type, term(CKG.Indicator))
-        g.describe(indicator, RDF.type, term(SKOS.Concept))
-        g.describe(indicator, SKOS.prefLabel, obs.indicator)
-        g.describe(indicator, RDFS.label, obs.indicator)
+        indicator = g.concept(g.mint.indicator(obs.indicator), obs.indicator, CKG.Indicator)
         g.add(node, CKG.indicator, indicator)
         g.add(node, CKG.period, obs.period)
         g.add(node, CKG.value, Decimal(obs.value))
@@ -396,10 +400,7 @@ def _money_and_metrics(ctx: _Context) -> None:
         g.add(node, CKG.dataSource, obs.source)
     for qs in x.quality_statements:
         node = ctx.fact(Minter.under(ctx.review, "quality-statement", qs.name), CKG.QualityStatementScore, qs.evidence)
-        statement = g.mint.quality_statement(qs.name)
-        g.describe(statement, RDF.type, term(SKOS.Concept))
-        g.describe(statement, SKOS.prefLabel, qs.name)
-        g.describe(statement, RDFS.label, qs.name)
+        statement = g.concept(g.mint.quality_statement(qs.name), qs.name)
         g.add(node, CKG.review, ctx.review)
         g.add(node, CKG.qualityStatement, statement)
         g.add(node, RDFS.label, qs.name)

@@ -8,12 +8,7 @@ and stops it afterwards. The ``oxigraph`` command comes with the test extra
 from __future__ import annotations
 
 import shutil
-import socket
-import subprocess
 import sys
-import time
-import urllib.error
-import urllib.request
 from pathlib import Path
 
 import pyoxigraph as ox
@@ -25,6 +20,7 @@ from councilkg.errors import StoreError
 from councilkg.graph import KnowledgeGraph
 from councilkg.settings import Settings
 from councilkg.store import RemoteStore, with_values
+from tests.servers import free_port, running
 
 ROOT = Path(__file__).resolve().parent.parent
 SOURCES = ROOT / "data" / "sources"
@@ -39,43 +35,16 @@ def oxigraph_command() -> str:
     return found
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 @pytest.fixture(scope="module")
 def oxigraph_server(tmp_path_factory):
     """``oxigraph serve`` on 127.0.0.1:<free port> over a temporary directory, union default graph."""
     command = oxigraph_command()
     tmp = tmp_path_factory.mktemp("oxigraph")
-    port = _free_port()
-    log = open(tmp / "server.log", "wb")
-    process = subprocess.Popen(
-        [command, "serve", "--location", str(tmp / "data"), "--bind", f"127.0.0.1:{port}", "--union-default-graph"],
-        stdout=log, stderr=subprocess.STDOUT,
-    )
+    port = free_port()
     url = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 30
-        while True:
-            try:
-                urllib.request.urlopen(url + "/query?query=ASK%7B%7D", timeout=2).read()
-                break
-            except (urllib.error.URLError, OSError):
-                if process.poll() is not None or time.monotonic() > deadline:
-                    pytest.fail(f"oxigraph serve did not start: {(tmp / 'server.log').read_text()}")
-                time.sleep(0.2)
+    argv = [command, "serve", "--location", str(tmp / "data"), "--bind", f"127.0.0.1:{port}", "--union-default-graph"]
+    with running(argv, url + "/query?query=ASK%7B%7D", tmp / "server.log"):
         yield url
-    finally:
-        process.terminate()
-        try:
-            process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
-        log.close()
 
 
 @pytest.fixture(scope="module")
@@ -144,7 +113,7 @@ def test_malformed_query_on_the_server_is_a_query_error(oxigraph_server):
 
 
 def test_unreachable_server_names_the_store():
-    port = _free_port()
+    port = free_port()
     with pytest.raises(StoreError, match=f"127.0.0.1:{port}"):
         RemoteStore(f"http://127.0.0.1:{port}").query("ASK {}")
 

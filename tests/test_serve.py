@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import json
 import os
-import socket
 import subprocess
 import sys
 import time
@@ -24,6 +23,7 @@ from starlette.testclient import TestClient
 from councilkg import pages, server
 from councilkg.graph import KnowledgeGraph
 from councilkg.settings import Settings
+from tests.servers import free_port, running
 
 ROOT = Path(__file__).resolve().parent.parent
 HACKNEY_PATH = "/id/council/london-borough-of-hackney"
@@ -196,12 +196,6 @@ def test_negotiate():
 
 
 # -- the real thing: `councilkg serve` under uvicorn on 127.0.0.1 ---------------------------------
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 @pytest.fixture(scope="module")
 def live_server(tmp_path_factory):
     tmp = tmp_path_factory.mktemp("live")
@@ -209,30 +203,12 @@ def live_server(tmp_path_factory):
     cli = [sys.executable, "-m", "councilkg"]
     subprocess.run([*cli, "load", str(ROOT / "data" / "sources"), "--store", str(store)], check=True,
                    capture_output=True, cwd=ROOT)
-    port = _free_port()
-    log = open(tmp / "serve.log", "wb")
-    process = subprocess.Popen([*cli, "serve", "--store", str(store), "--site", str(tmp / "site"), "--port", str(port)],
-                               stdout=log, stderr=subprocess.STDOUT, cwd=ROOT, env={**os.environ, "PYTHONUNBUFFERED": "1"})
+    port = free_port()
     url = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 60
-        while True:
-            try:
-                urllib.request.urlopen(url + "/sparql?query=ASK%7B%7D", timeout=2).read()
-                break
-            except (urllib.error.URLError, OSError):
-                if process.poll() is not None or time.monotonic() > deadline:
-                    pytest.fail(f"councilkg serve did not start: {(tmp / 'serve.log').read_text()}")
-                time.sleep(0.3)
+    argv = [*cli, "serve", "--store", str(store), "--site", str(tmp / "site"), "--port", str(port)]
+    with running(argv, url + "/sparql?query=ASK%7B%7D", tmp / "serve.log", timeout=60, cwd=ROOT,
+                 env={**os.environ, "PYTHONUNBUFFERED": "1"}):
         yield url
-    finally:
-        process.terminate()
-        try:
-            process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
-        log.close()
 
 
 def _get(url: str, accept: str) -> tuple[int, str, bytes, str]:
