@@ -54,6 +54,12 @@ def insert_data(graph: ox.NamedNode, quads: Iterable[ox.Quad], also: Iterable[ox
     return f"DROP SILENT GRAPH {graph} ;\nINSERT DATA {{ GRAPH {graph} {{\n{triples}\n}}{extra} }}"
 
 
+def delete_data(quads: Iterable[ox.Quad]) -> str:
+    """A ``DELETE DATA`` update removing ``quads`` (each from its own graph)."""
+    body = "\n".join(f"GRAPH {q.graph_name} {{ {q.subject} {q.predicate} {q.object} }}" for q in quads)
+    return f"DELETE DATA {{\n{body}\n}}"
+
+
 def insert_quads(quads: Iterable[ox.Quad]) -> str:
     """An ``INSERT DATA`` update adding ``quads`` (each to its own graph)."""
     body = "\n".join(f"GRAPH {q.graph_name} {{ {q.subject} {q.predicate} {q.object} }}" for q in quads)
@@ -99,7 +105,8 @@ class GraphStore:
         return sorted(row["g"].value for row in self.query("SELECT DISTINCT ?g WHERE { GRAPH ?g { } }"))
 
     def quad_count(self) -> int:
-        rows = list(self.query("SELECT (COUNT(*) AS ?n) WHERE { { ?s ?p ?o } UNION { GRAPH ?g { ?s ?p ?o } } }"))
+        """Quads in the named graphs (the default graph is their union, so it is not counted again)."""
+        rows = list(self.query("SELECT (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } }"))
         return int(rows[0]["n"].value)
 
     def export(self, fmt: str, graph: ox.NamedNode | None = None, prefixes: dict | None = None) -> bytes:
@@ -158,16 +165,35 @@ class EmbeddedStore(GraphStore):
         """Atomically make ``graph`` hold exactly ``quads`` (and add ``also`` to their graphs).
 
         A graph that does not exist yet is written with one transactional ``extend`` (no
-        SPARQL text to build and parse); an existing one is replaced by one SPARQL update,
-        so a reader never sees it half old and half new.
+        SPARQL text to build and parse). An existing one is brought to its new content by
+        one SPARQL update holding only the difference (``DELETE DATA`` what went,
+        ``INSERT DATA`` what came), which Oxigraph applies as one transaction: a reader
+        never sees the graph half old and half new, and re-deriving a large graph (the
+        similarity links, the inferences) after a small change writes a small update.
         """
-        if self._store.contains_named_graph(graph):
-            super().replace_graph(graph, quads, also)
-            return
+        quads = [q if q.graph_name == graph else ox.Quad(q.subject, q.predicate, q.object, graph) for q in quads]
         try:
-            self._store.extend([*(ox.Quad(q.subject, q.predicate, q.object, graph) for q in quads), *also])
+            if not self._store.contains_named_graph(graph):
+                self._store.extend([*quads, *also])
+                return
+            old = set(self._store.quads_for_pattern(None, None, None, graph))
+            new = set(quads)
+            extra = {q for q in also if q not in self._store}
         except OSError as e:
             raise StoreError(f"cannot write store {self.path}: {e}") from e
+        if any(_has_blank_node(q) for q in (*old, *new)):
+            # DELETE DATA cannot name blank nodes, and their labels differ between reads.
+            super().replace_graph(graph, quads, also)
+            return
+        gone, came = old - new, (new - old) | extra
+        if not gone and not came:
+            return
+        parts = []
+        if gone:
+            parts.append(delete_data(sorted(gone, key=str)))
+        if came:
+            parts.append(insert_quads(sorted(came, key=str)))
+        self.update(" ;\n".join(parts))
 
     def query(self, sparql: str, substitutions: dict | None = None):
         try:
@@ -183,6 +209,10 @@ class EmbeddedStore(GraphStore):
         self.update(sparql)
         after = set(self._store.quads_for_pattern(None, None, None))
         return len(after - before), len(before - after)
+
+    def quad_count(self) -> int:
+        """Every quad stored (councilkg writes only to named graphs)."""
+        return len(self._store)
 
     def quads(self, graph: ox.NamedNode | None = None) -> list[ox.Quad]:
         return list(self._store.quads_for_pattern(None, None, None, graph))
@@ -205,6 +235,10 @@ class EmbeddedStore(GraphStore):
             del self._store
         if self._lock is not None:
             self._lock.release()
+
+
+def _has_blank_node(quad: ox.Quad) -> bool:
+    return isinstance(quad.subject, ox.BlankNode) or isinstance(quad.object, ox.BlankNode)
 
 
 class _StoreLock:
