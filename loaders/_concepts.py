@@ -11,12 +11,13 @@ from __future__ import annotations
 import bisect
 import re
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, lru_cache
 from importlib.resources import files
 
 import pyoxigraph as ox
 
 from councilkg.model import ConceptMention, Event, PartialDate
+from councilkg.loaders._literals import fold, may_match, required_literals
 from councilkg.loaders._text import find_dates
 
 ONTOLOGY = "https://w3id.org/councilkg/ontology#"
@@ -47,6 +48,8 @@ class ConceptRule:
     excludes: tuple[re.Pattern, ...]
     dated_event: bool
     judged: bool = False
+    #: for each pattern, strings one of which every match contains (None: unknown); see ``_literals``
+    literals: tuple[frozenset[str] | None, ...] = ()
 
 
 @cache
@@ -73,15 +76,17 @@ def rules() -> tuple[ConceptRule, ...]:
         split = lambda term: tuple(  # noqa: E731
             re.compile(p, re.I) for p in (term.value.split("\u0000") if term and term.value else [])
         )
+        patterns = split(row["patterns"])
         out.append(
             ConceptRule(
                 scheme=by_iri[row["scheme"].value],
                 notation=row["notation"].value,
                 label=row["label"].value,
-                patterns=split(row["patterns"]),
+                patterns=patterns,
                 excludes=split(row["excludes"]),
                 dated_event=bool(row["dated"] and row["dated"].value == "true"),
                 judged=bool(row["judged"] and row["judged"].value == "true"),
+                literals=tuple(required_literals(p) for p in patterns),
             )
         )
     return tuple(out)
@@ -106,6 +111,13 @@ def sentences(text: str):
             yield start + len(chunk) - len(chunk.lstrip()), start + len(chunk.rstrip())
 
 
+@lru_cache(maxsize=4)
+def _sentence_index(text: str) -> tuple[tuple[tuple[int, int], ...], tuple[int, ...]]:
+    """The sentences of ``text`` and their starts, computed once for both schemes (keyed on the text's value)."""
+    bounds = tuple(sentences(text))
+    return bounds, tuple(b[0] for b in bounds)
+
+
 def _clip(text: str, start: int, end: int, hit_start: int, hit_end: int) -> tuple[int, int]:
     """Narrow a long sentence to about MAX_QUOTE_WORDS words around the hit."""
     words = list(re.finditer(r"\S+", text[start:end]))
@@ -125,14 +137,16 @@ def recognise(document, scheme: str) -> tuple[list[ConceptMention], list[Event]]
     the sentences with a hit are checked against the rule's exclusions.
     """
     text = document.text
-    bounds = list(sentences(text))
-    starts = [b[0] for b in bounds]
+    bounds, starts = _sentence_index(text)
+    folded = fold(text)
     # (sentence index, rule position, hit start, hit end), in text order
     hits: list[tuple[int, int, int, int]] = []
     scheme_rules = [rule for rule in rules() if rule.scheme == scheme]
     for r, rule in enumerate(scheme_rules):
         first_in_sentence: dict[int, tuple[int, int]] = {}
-        for pattern in rule.patterns:
+        for pattern, literals in zip(rule.patterns, rule.literals):
+            if not may_match(literals, folded):
+                continue  # no literal every match must contain is in the text: it cannot match
             for m in pattern.finditer(text):
                 i = bisect.bisect_right(starts, m.start()) - 1
                 if i < 0 or m.end() > bounds[i][1]:

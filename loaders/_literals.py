@@ -1,0 +1,211 @@
+"""Literal strings that every match of a regular expression must contain: a safe, cheap test
+that lets a loader skip a pattern that cannot match a text.
+
+A case-insensitive pattern starting with ``\\b`` gets no literal-prefix fast path from the ``re``
+engine, so ``finditer`` tries it at every position of the text (about 1 ms per pattern on a long
+report). Most patterns cannot match most documents; a substring test on a case-folded copy of
+the text says so in microseconds.
+
+How it stays exact:
+
+* :func:`required_literals` reads the pattern's parse tree (``re._parser``, the tree ``re.compile``
+  itself compiles). A run of literal characters outside any optional part is matched as written,
+  so every match contains it; an alternation contributes one literal from each branch, or nothing
+  if any branch has none. Anything not understood contributes nothing. A pattern whose tree cannot
+  be read, or that yields no literal, is always run.
+* :func:`fold` maps each character of the text to a representative of the class of characters
+  ``re.IGNORECASE`` treats as equal to it (its simple lower case, then the extra Unicode
+  equivalences such as 's'/'ſ', 'i'/'ı', 'µ'/'μ' from ``re._casefix``). Literals are folded the same
+  way. A character that matches a literal (with or without ``IGNORECASE``) has the same
+  representative, so a match's folded text, and so each literal of it, occurs in the folded text.
+* Folding never changes the length of the text, so offsets (``pos``/``endpos``) carry over.
+"""
+
+from __future__ import annotations
+
+import re
+from functools import lru_cache
+
+try:  # the parser behind re.compile; private, so anything unexpected falls back to "always run"
+    import _sre
+    from re import _casefix, _constants, _parser
+except ImportError:  # pragma: no cover - another Python implementation
+    _sre = _casefix = _constants = _parser = None
+
+# --- case folding -----------------------------------------------------------------------
+
+
+def _classes() -> dict[int, int]:
+    """The smallest member of each class of extra case-insensitive equivalents, by member."""
+    extra = getattr(_casefix, "_EXTRA_CASES", {}) if _casefix else {}
+    smallest: dict[int, int] = {}
+    for key, others in extra.items():
+        members = {key, *others}
+        # Close the class over chained entries, so every member gets the same representative.
+        pending = list(members)
+        while pending:
+            for other in extra.get(pending.pop(), ()):
+                if other not in members:
+                    members.add(other)
+                    pending.append(other)
+        low = min(members)
+        for member in members:
+            smallest[member] = low
+    return smallest
+
+
+_SMALLEST = _classes()
+
+
+@lru_cache(maxsize=4096)
+def fold_char(char: str) -> str:
+    """The representative of the characters ``re.IGNORECASE`` matches ``char`` with."""
+    code = _sre.unicode_tolower(ord(char)) if _sre else ord(char.lower()[:1] or char)
+    return chr(_SMALLEST.get(code, code))
+
+
+@lru_cache(maxsize=4096)
+def _lower_is_fold(char: str) -> bool:
+    """Whether ``str.lower`` gives ``char`` its fold wherever it stands in a text.
+
+    Not so for capital sigma (lowered by context) or for a character whose full lower case is
+    longer than one character, or differs from the simple one (dotted capital I).
+    """
+    return char != "\u03a3" and char.lower() == fold_char(char)
+
+
+@lru_cache(maxsize=8)
+def fold(text: str) -> str:
+    """``text`` with every character replaced by :func:`fold_char` of it (the same length).
+
+    Cached on the text's value: the detectors and the loader of one document fold the same text.
+    """
+    lowered = text.lower()
+    # ASCII lower case is the fold of every ASCII character (checked in the tests), so
+    # ``str.lower`` will do unless a character it lowers differently from ``re`` is present.
+    if text.isascii() or all(c.isascii() or _lower_is_fold(c) for c in set(text)):
+        return lowered
+    return text.translate({ord(c): fold_char(c) for c in set(text) if fold_char(c) != c})
+
+
+# --- required literals -------------------------------------------------------------------
+#: At most this many strings in a set of alternatives, so the substring tests stay cheap.
+MAX_STRINGS = 8
+
+if _constants is not None:
+    _LITERAL, _IN, _AT = _constants.LITERAL, _constants.IN, _constants.AT
+    _BRANCH, _SUBPATTERN = _constants.BRANCH, _constants.SUBPATTERN
+    _ATOMIC = getattr(_constants, "ATOMIC_GROUP", None)
+    _REPEATS = {_constants.MAX_REPEAT, _constants.MIN_REPEAT, getattr(_constants, "POSSESSIVE_REPEAT", None)} - {None}
+
+
+def _minimal(strings) -> frozenset[str]:
+    """Drop each string that contains another: a text holding it holds the shorter one too."""
+    strings = sorted(set(strings), key=len)
+    kept: list[str] = []
+    for s in strings:
+        if not any(k in s for k in kept):
+            kept.append(s)
+    return frozenset(kept)
+
+
+def _best(options) -> frozenset[str] | None:
+    """The most useful requirement: a small set, then the longest shortest string, then the fewest strings."""
+    options = [o for o in options if o and "" not in o]
+    if not options:
+        return None
+    return max(options, key=lambda o: (len(o) <= MAX_STRINGS, min(map(len, o)), -len(o)))
+
+
+def _exact(op, av) -> frozenset[str] | None:
+    """The folded strings one of which a node always matches exactly (None: not a few known strings)."""
+    if op is _LITERAL:
+        return frozenset([fold_char(chr(av))])
+    if op is _AT:
+        return frozenset([""])  # zero width: the characters around it are consecutive in the match
+    if op is _IN:
+        if all(item_op is _LITERAL for item_op, _ in av):
+            chars = frozenset(fold_char(chr(item)) for _, item in av)
+            return chars if len(chars) <= MAX_STRINGS else None
+        return None
+    if op is _SUBPATTERN:
+        return _sequence(av[-1])[0]
+    if _ATOMIC is not None and op is _ATOMIC:
+        return _sequence(av)[0]
+    if op is _BRANCH:
+        alternatives = [_sequence(alt)[0] for alt in av[1]]
+        if all(a is not None for a in alternatives):
+            union = frozenset().union(*alternatives)
+            return union if len(union) <= MAX_STRINGS else None
+        return None
+    if op in _REPEATS:
+        low, high, body = av
+        inner = _sequence(body)[0]
+        if inner is None or high > 2:
+            return None
+        out, power = set(), {""}
+        for count in range(high + 1):
+            if count >= low:
+                out |= power
+            power = {a + b for a in power for b in inner}
+        return frozenset(out) if len(out) <= MAX_STRINGS else None
+    return None
+
+
+def _requirement(op, av) -> frozenset[str] | None:
+    """Strings one of which every match of a node contains (None: nothing known)."""
+    if op is _SUBPATTERN:
+        return _sequence(av[-1])[1]
+    if _ATOMIC is not None and op is _ATOMIC:
+        return _sequence(av)[1]
+    if op is _BRANCH:
+        alternatives = [_sequence(alt)[1] for alt in av[1]]
+        if alternatives and all(alternatives):
+            return _minimal(frozenset().union(*alternatives))
+        return None
+    if op in _REPEATS and av[0] >= 1:
+        return _sequence(av[2])[1]
+    return None  # one unknown character, a look-around, a back-reference, an optional part
+
+
+def _sequence(items) -> tuple[frozenset[str] | None, frozenset[str] | None]:
+    """A sequence of nodes: the strings it always matches exactly, and the strings every match contains.
+
+    Neighbouring nodes of known strings are joined ("cost" "s?" -> "cost", "costs"), up to
+    :data:`MAX_STRINGS` combinations; each joined stretch, and each other node's requirement,
+    is a candidate requirement, and the best candidate is kept.
+    """
+    options: list[frozenset[str] | None] = []
+    stretch: frozenset[str] | None = frozenset([""])
+    exact = True
+    for op, av in items:
+        strings = _exact(op, av)
+        if strings is None:
+            exact = False
+            options.append(stretch)
+            stretch = frozenset([""])
+            options.append(_requirement(op, av))
+        elif len(stretch) * len(strings) <= MAX_STRINGS:
+            stretch = frozenset(a + b for a in stretch for b in strings)
+        else:
+            exact = False  # too many combinations to list: keep each part as a candidate
+            options.append(stretch)
+            stretch = strings
+    options.append(stretch)
+    required = _best(_minimal(o) for o in options if o)
+    return (stretch if exact else None), required
+
+
+def required_literals(pattern: re.Pattern) -> frozenset[str] | None:
+    """Folded strings at least one of which occurs in every match of ``pattern`` (None: unknown)."""
+    if _parser is None or not isinstance(pattern.pattern, str):
+        return None
+    try:
+        return _sequence(_parser.parse(pattern.pattern, pattern.flags))[1]
+    except (re.error, TypeError, ValueError, AttributeError, IndexError, RecursionError):
+        return None
+
+
+def may_match(literals: frozenset[str] | None, folded: str) -> bool:
+    """False only when no match can occur: none of a pattern's ``literals`` is in the ``folded`` text."""
+    return literals is None or any(literal in folded for literal in literals)

@@ -1,0 +1,217 @@
+"""The loaders' shortcuts change no result: the literal prefilter never skips a pattern that would
+match, case folding agrees with ``re.IGNORECASE``, and cached helpers return what they computed before.
+"""
+
+from __future__ import annotations
+
+import re
+import string
+import sys
+from functools import cache
+
+import pytest
+from hypothesis import HealthCheck, example, given, settings
+from hypothesis import strategies as st
+
+from councilkg.loaders import Document, _concepts, _literals
+from councilkg.loaders._concepts import recognise, rules
+from councilkg.loaders._literals import fold, fold_char, may_match, required_literals
+from tests.conftest import FIXTURES, SOURCES
+
+SETTINGS = settings(max_examples=30, deadline=None, database=None,
+                    suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much])
+
+TAXONOMY = sorted({p.pattern for rule in rules() for p in rule.patterns + rule.excludes})
+
+# Constructs the literal analysis must read correctly (or give up on), with texts that match.
+CONSTRUCTS = [
+    (r"\bcyber[\s-]?attacks?\b", "a Cyber-Attack", "cyberattack"),
+    (r"(?:budget|savings) (?:gap|gaps|shortfall)", "SAVINGS GAPS", "budget shortfall"),
+    (r"costs? (?:had )?(?:rise|risen)", "cost rise", "Costs had risen"),
+    (r"ab{2}c", "abbc", "ABBC"),
+    (r"ab{0,2}c", "ac", "abc"),
+    (r"(?:ab){2,}", "ababab", "abab"),
+    (r"x(?=yz)", "xyz", "XYZ"),
+    (r"(?<=pre)fix", "prefix", "PREFIX"),
+    (r"no(?!pe)", "not", "nob"),
+    (r"(?P<q>['\"])quoted(?P=q)", "'quoted'", '"quoted"'),
+    (r"(a)?(?(1)bc|de)", "abc", "de"),
+    (r"(?>atomic)group", "atomicgroup", "ATOMICGROUP"),
+    (r"pos+essive", "possessive", "posessive"),
+    (r"(?i:mixed)Case", "MIXEDCase", "mixedCase"),
+    (r"(?-i:exact)ly", "exactLY", "exactly"),
+    (r"[Cc]ommittee|[Pp]anel", "committee", "Panel"),
+    (r"[sz]ation", "sation", "ZATION"),
+    (r"[a-c]at", "bat", "CAT"),
+    (r"[^x]en", "ten", "Ten"),
+    (r"(?:|s)uffix", "uffix", "suffix"),
+    (r"^start|end$", "start", "the end"),
+    (r"\d+ per\s?cent", "18 per cent", "6 percent"),
+    (r"children[’']?s services?", "Children’s Services", "childrens service"),
+    (r"(?:(?:a|b)(?:c|d)){1,2}e", "ace", "bdbce"),
+    (r".{0,5}", "", "anything"),
+    (r"(?x) spaced \s out  # comment", "spaced out", "spaced\tout"),
+]
+
+# Characters ``re.IGNORECASE`` treats as equal to ASCII letters beyond plain case.
+UNICODE_CASES = [
+    ("ransomware", "RANſOMWARE"),  # long s
+    ("vacancies in key", "VACANCıES IN KEY"),  # dotless i
+    ("vacancies in key", "VACANCİES İN KEY"),  # dotted capital I: str.lower() makes two characters
+    ("ofsted inspection", "ofsted inspection"),
+    ("lack of trust", "LACK OF TRUST"),
+    ("kelvin", "\u212aELVIN"),  # Kelvin sign
+    ("ångström", "\u212bNGSTRÖM"),  # Angstrom sign
+    ("µ", "μ"),  # micro sign and Greek mu
+    ("σας", "ΣΑΣ"),  # capital sigma, lowered by context in str.lower()
+    ("straße", "STRAẞE"),  # capital sharp s
+    ("ǆ", "ǅ"),  # title-case digraph
+]
+
+
+def _literals_hold(pattern: re.Pattern, text: str) -> None:
+    """If ``pattern`` matches anywhere in ``text``, the prefilter must let it run."""
+    if pattern.search(text):
+        literals = required_literals(pattern)
+        assert may_match(literals, fold(text)), (pattern.pattern, text, literals)
+
+
+# --- folding -------------------------------------------------------------------------------
+def test_ascii_lower_case_is_the_fold():
+    assert all(chr(c).lower() == fold_char(chr(c)) for c in range(128))
+
+
+@pytest.fixture(scope="module")
+def every_character() -> str:
+    return "".join(chr(c) for c in range(sys.maxunicode + 1) if not 0xD800 <= c <= 0xDFFF)
+
+
+@pytest.mark.parametrize("chars", list("abcdefghijklmnopqrstuvwxyz0123456789 -'’") + ["µ", "σ", "ß", "ǆ", "å", "Cc", "sz", "ab", "’'"])
+def test_every_character_ignorecase_matches_folds_alike(chars, every_character):
+    """Whatever ``re.IGNORECASE`` matches with a literal (or a set like ``[sz]``) has the same fold as it."""
+    pattern = re.escape(chars) if len(chars) == 1 else "[" + re.escape(chars) + "]"
+    folds = {fold_char(c) for c in chars}
+    for flags in (re.I, re.I | re.A, 0):
+        for found in re.findall(pattern, every_character, flags):
+            assert fold_char(found) in folds, (chars, found, hex(ord(found)), flags)
+
+
+@given(st.text())
+@example("İstanbul ΣΑΣ ſ \u212a")
+@SETTINGS
+def test_fold_is_the_fold_of_each_character(text):
+    folded = fold(text)
+    assert len(folded) == len(text)
+    assert folded == "".join(fold_char(c) for c in text)
+
+
+# --- required literals -----------------------------------------------------------------------
+@pytest.mark.parametrize("pattern", TAXONOMY)
+def test_taxonomy_patterns_have_literals(pattern):
+    """Every taxonomy pattern is cheap to skip (a pattern without a literal would always run)."""
+    assert required_literals(re.compile(pattern, re.I))
+
+
+@cache
+def _equivalents() -> dict[str, str]:
+    """For each ASCII letter, every character ``re.IGNORECASE`` matches it with ('s': 'sSſ')."""
+    every = "".join(chr(c) for c in range(sys.maxunicode + 1) if not 0xD800 <= c <= 0xDFFF)
+    return {c: "".join(re.findall(c, every, re.I)) for c in string.ascii_lowercase}
+
+
+@pytest.mark.parametrize("pattern", TAXONOMY)
+@given(data=st.data())
+@SETTINGS
+def test_prefilter_never_skips_a_taxonomy_match(pattern, data):
+    """A match (generated from the pattern) whose letters may be swapped for any characters ``re.I``
+    equates with them ('s' for 'ſ', 'i' for 'İ' or 'ı', 'k' for the Kelvin sign)."""
+    compiled = re.compile(pattern, re.I)
+    text = data.draw(st.from_regex(compiled, fullmatch=False))
+    swapped = "".join(data.draw(st.sampled_from(_equivalents()[c.lower()])) if c.lower() in _equivalents() else c
+                      for c in text)
+    _literals_hold(compiled, swapped)
+
+
+@pytest.mark.parametrize("plain, odd", UNICODE_CASES)
+def test_prefilter_with_unicode_case_equivalents(plain, odd):
+    """Taxonomy patterns against texts whose letters ``re.I`` equates in unusual ways."""
+    for pattern in TAXONOMY:
+        compiled = re.compile(pattern, re.I)
+        for text in (odd, f"The {odd} here.", plain.upper(), odd.swapcase()):
+            _literals_hold(compiled, text)
+
+
+@pytest.mark.parametrize("plain, odd", UNICODE_CASES)
+def test_unicode_equivalents_are_found(plain, odd):
+    compiled = re.compile(re.escape(plain), re.I)
+    if compiled.search(odd):
+        assert may_match(required_literals(compiled), fold(odd))
+
+
+@pytest.mark.parametrize("pattern, texts", [(c[0], c[1:]) for c in CONSTRUCTS])
+@pytest.mark.parametrize("flags", [0, re.I])
+def test_constructs(pattern, texts, flags):
+    compiled = re.compile(pattern, flags)
+    for text in texts:
+        _literals_hold(compiled, text)
+        _literals_hold(compiled, f"before {text} after")
+
+
+@pytest.mark.parametrize("pattern", [c[0] for c in CONSTRUCTS])
+@given(data=st.data())
+@SETTINGS
+def test_constructs_generated(pattern, data):
+    compiled = re.compile(pattern, re.I)
+    text = data.draw(st.from_regex(compiled, fullmatch=False))
+    _literals_hold(compiled, text)
+
+
+def test_unknown_patterns_always_run():
+    assert required_literals(re.compile(r"\w+")) is None
+    assert required_literals(re.compile(r"(?:abc)?")) is None
+    assert may_match(None, "")
+
+
+def test_literals_are_specific():
+    assert required_literals(re.compile(r"\bcyber[\s-]?attacks?\b", re.I)) == {"attack"}
+    assert required_literals(re.compile(r"\bvacanc(?:y|ies) in key\b", re.I)) == {"vacancy in key", "vacancies in key"}
+    assert required_literals(re.compile(r"(?:a|b)\w(?:c|d)")) in ({"a", "b"}, {"c", "d"})
+
+
+# --- recognise: same result with and without the prefilter -------------------------------------
+def _documents():
+    for folder in (SOURCES, FIXTURES):
+        for path in sorted(folder.iterdir()):
+            if path.suffix in (".txt", ".md"):
+                yield Document(name=path.name, source=path.read_text(encoding="utf-8"))
+
+
+def _recognise_unfiltered(document, scheme, monkeypatch):
+    with monkeypatch.context() as m:
+        m.setattr(_concepts, "may_match", lambda literals, folded: True)
+        return recognise(document, scheme)
+
+
+@pytest.mark.parametrize("scheme", ["risk", "intervention"])
+def test_recognise_is_unchanged_on_samples(scheme, monkeypatch):
+    for document in _documents():
+        assert recognise(document, scheme) == _recognise_unfiltered(document, scheme, monkeypatch), document.name
+
+
+@given(st.lists(st.sampled_from([
+    "The council faced a cyber-attack in 2020.", "RANſOMWARE hit in 2021.", "Vacancıes in key roles remain.",
+    "Ofsted’s judgement was Inadequate in May 2023.", "Commissioners were appointed in 2024.",
+    "Reliance on reserves to balance the budget.", "The İnadequate children's services.", "\n", " ",
+    "A budget gap of £5m.", "Demand pressures grew.", "ΣΑΣ ǅ \u212a", "Growing demand. ",
+]), max_size=12).map("".join))
+@SETTINGS
+def test_recognise_is_unchanged_on_generated_text(text):
+    document = Document(name="generated", source=text)
+    for scheme in ("risk", "intervention"):
+        plain = _concepts.may_match
+        try:
+            _concepts.may_match = lambda literals, folded: True
+            expected = recognise(document, scheme)
+        finally:
+            _concepts.may_match = plain
+        assert recognise(document, scheme) == expected
