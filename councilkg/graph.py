@@ -15,27 +15,11 @@ from councilkg import inference, ingest, linking, similarity, sparql, validation
 from councilkg.errors import CouncilKGError, DocumentRejected
 from councilkg.iri import Minter
 from councilkg.model import PartialDate
-from councilkg.namespaces import CKG, ENTITIES_GRAPH, INFERRED_GRAPH, LINKS_GRAPH, ONTOLOGY_GRAPH, PROV
+from councilkg.namespaces import ENTITIES_GRAPH, INFERRED_GRAPH, LINKS_GRAPH
+from councilkg.rdf import prefixes, turtle
 from councilkg.settings import Settings
 from councilkg.store import RDF_FORMATS, GraphStore, open_store
 
-PREFIXES = {
-    "ckg": str(CKG._NS),
-    "rdf": "http://www.w3.org/1999/02/22-rdf-syntax-ns#",
-    "rdfs": "http://www.w3.org/2000/01/rdf-schema#",
-    "owl": "http://www.w3.org/2002/07/owl#",
-    "xsd": "http://www.w3.org/2001/XMLSchema#",
-    "skos": "http://www.w3.org/2004/02/skos/core#",
-    "dct": "http://purl.org/dc/terms/",
-    "foaf": "http://xmlns.com/foaf/0.1/",
-    "org": "http://www.w3.org/ns/org#",
-    "prov": "http://www.w3.org/ns/prov#",
-    "qb": "http://purl.org/linked-data/cube#",
-    "risk": "https://w3id.org/councilkg/risk/",
-    "intervention": "https://w3id.org/councilkg/intervention/",
-}
-#: Left out of data/ttl so that the same input always writes the same files.
-VOLATILE = {str(PROV.generatedAtTime)}
 
 
 @dataclass
@@ -75,11 +59,14 @@ class KnowledgeGraph:
             self._store = None
 
     def prefixes(self) -> dict[str, str]:
-        return {**PREFIXES, "id": self.minter.base}
+        return prefixes(self.minter.base)
 
     # -- loading -------------------------------------------------------------------
     def load(self, paths, force: bool = False, progress: bool | None = None) -> ingest.LoadReport:
         """Load files and folders; each file is accepted or rejected on its own."""
+        return self._load(paths, force, progress, validate=False, turtle=False)
+
+    def _load(self, paths, force: bool, progress: bool | None, validate: bool, turtle: bool) -> ingest.LoadReport:
         loading = ingest.Loading(self.store, self.minter, self.settings.max_bytes)
         loading.ensure_ontology()
         report = ingest.LoadReport()
@@ -88,22 +75,36 @@ class KnowledgeGraph:
             report.files.append(ingest.FileReport(str(missing), "rejected", reason="no such file or folder"))
         files = list(ingest.iter_files(p for p in paths if p.exists()))
         show = self.settings.progress if progress is None else progress
-        # Unchanged documents are only hashed; the rest are read and extracted, in parallel
-        # when there are enough of them, and written one by one in input order.
+        # Unchanged documents are only hashed. The rest are read, extracted, turned into quads
+        # (and validated, and rendered as Turtle) by worker processes, and written in input order.
         state = {} if force else loading.stored_state()
-        results: dict[Path, ingest.FileReport] = {}
+        results: dict[str, ingest.FileReport] = {}
         todo = []
         for path in files:
             unchanged = None if force else loading.unchanged(path, state)
             if unchanged:
-                results[path] = unchanged
+                results[str(path)] = unchanged
             else:
                 todo.append(path)
-        prepared = ingest.prepare_all(todo, self.settings.max_bytes, self.settings.jobs)
-        for item in tqdm(prepared, total=len(todo), desc="loading", unit="doc", disable=not show or len(todo) < 2,
-                         leave=False):
-            results[item.path] = loading.write(item)
-        report.files.extend(results[path] for path in files)
+        work = ingest.Work(self.settings.max_bytes, self.minter.base, validate=validate, turtle=turtle)
+        checked = []
+
+        def prepared():
+            for chunk in ingest.prepare_all(todo, work, self.settings.jobs):
+                if chunk.report is not None:
+                    checked.append(chunk.report)
+                for item in chunk.items:
+                    if item.turtle is not None:
+                        report.turtle[item.path.stem] = item.turtle
+                    yield item
+
+        with tqdm(total=len(todo), desc="loading", unit="doc", disable=not show or len(todo) < 2, leave=False) as bar:
+            for file_report in loading.write_all(prepared()):
+                results[file_report.name] = file_report
+                bar.update()
+        report.files.extend(results[str(path)] for path in files)
+        if checked:
+            report.validation = validation.merge(checked)
         if any(f.status == "loaded" for f in report.files):
             self.relink()
         return report
@@ -139,7 +140,7 @@ class KnowledgeGraph:
         sources = self.settings.sources
         if not sources.is_dir():
             raise DocumentRejected(str(sources), "sources folder does not exist")
-        load = self.load([sources], progress=progress)
+        load = self._load([sources], force=False, progress=progress, validate=True, turtle=True)
         loading = ingest.Loading(self.store, self.minter, self.settings.max_bytes)
         present = {Path(f.name).name for f in load.files if f.status != "rejected"}
         removed = []
@@ -157,21 +158,19 @@ class KnowledgeGraph:
             if warning:
                 report.warnings.append(warning)
         if changed:
-            # What this build wrote: each changed document's graph, checked with the ontology.
-            # The graphs derived from all documents are checked by `councilkg validate`.
-            report.validation = validation.validate_documents(
-                self.store, [ox.NamedNode(g) for g in changed],
-                [ox.NamedNode(ONTOLOGY_GRAPH), ox.NamedNode(ENTITIES_GRAPH)], self.settings.jobs)
-        report.turtle = self.write_turtle(self.settings.ttl_dir, refresh={Path(f.name).stem for f in load.files
-                                                                          if f.status == "loaded"})
+            # What this build wrote: each changed document's quads, checked with the ontology
+            # as they were made. The graphs derived from all documents are checked by `councilkg validate`.
+            report.validation = load.validation
+        report.turtle = self.write_turtle(self.settings.ttl_dir, refresh=load.turtle)
         report.ttl_dir = self.settings.ttl_dir
         report.quads = self.store.quad_count()
         return report
 
-    def write_turtle(self, out_dir: Path, refresh: set[str] | None = None) -> list[Path]:
+    def write_turtle(self, out_dir: Path, refresh: dict[str, bytes] | None = None) -> list[Path]:
         """One Turtle file per document graph, plus the ontology and the shared entities, in a stable order.
 
-        With ``refresh`` (document stems), files of other documents are rewritten only if missing.
+        With ``refresh`` (document stem -> its file, as rendered when it was loaded), those
+        files are written and the files of other documents only if missing.
         """
         out_dir.mkdir(parents=True, exist_ok=True)
         written = []
@@ -181,8 +180,7 @@ class KnowledgeGraph:
             if stale.name not in wanted and stale.name not in ("ontology.ttl", "entities.ttl"):
                 stale.unlink()
         entities = out_dir / "entities.ttl"
-        entities.write_bytes(ox.serialize(self.graph_triples(ox.NamedNode(ENTITIES_GRAPH)), format=ox.RdfFormat.TURTLE,
-                                          prefixes=self.prefixes()))
+        entities.write_bytes(self.graph_turtle(ox.NamedNode(ENTITIES_GRAPH)))
         written.append(entities)
         # The ontology as written (its OWL lists are blank nodes, whose labels a serialiser would
         # make up anew each time): the source files one after another, which is valid Turtle.
@@ -193,19 +191,17 @@ class KnowledgeGraph:
         written.append(ontology)
         for file_name, graph in sorted(wanted.items()):
             path = out_dir / file_name
-            if refresh is not None and path.stem not in refresh and path.exists():
-                written.append(path)
-                continue
-            triples = self.graph_triples(ox.NamedNode(graph))
-            path.write_bytes(ox.serialize(triples, format=ox.RdfFormat.TURTLE, prefixes=self.prefixes()))
+            if refresh is not None and path.stem in refresh:
+                path.write_bytes(refresh[path.stem])
+            elif refresh is None or not path.exists():
+                path.write_bytes(self.graph_turtle(ox.NamedNode(graph)))
             written.append(path)
         return written
 
-    def graph_triples(self, graph: ox.NamedNode) -> list[ox.Triple]:
-        """The triples of one graph, sorted, without volatile provenance (load time)."""
+    def graph_turtle(self, graph: ox.NamedNode) -> bytes:
+        """One graph as Turtle, sorted, without volatile provenance (load time): see :func:`councilkg.rdf.turtle`."""
         rows = self.store.query("SELECT * WHERE { GRAPH ?g { ?s ?p ?o } }", {ox.Variable("g"): graph})
-        triples = {ox.Triple(r["s"], r["p"], r["o"]) for r in rows if r["p"].value not in VOLATILE}
-        return sorted(triples, key=str)
+        return turtle((ox.Triple(r["s"], r["p"], r["o"]) for r in rows), self.minter.base)
 
     # -- reading -------------------------------------------------------------------
     def query(self, name_or_path: str | None, params: dict[str, str], sparql_text: str | None = None):

@@ -16,6 +16,7 @@ from datetime import datetime, timezone
 from concurrent.futures import ProcessPoolExecutor
 from importlib.resources import files
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pyoxigraph as ox
 
@@ -25,12 +26,20 @@ from councilkg.iri import Minter
 from councilkg.loaders import Document, Loader, detect, registry
 from councilkg.model import Extraction
 from councilkg.namespaces import CKG, ONTOLOGY_GRAPH, PROV, SKOS
-from councilkg.rdf import SourceInfo, document_quads
+from councilkg.rdf import SourceInfo, document_quads, turtle
+
+if TYPE_CHECKING:
+    from councilkg import validation
 
 #: Files skipped when walking folders (hidden files, editor and OS leftovers).
 SKIP_NAMES = {".DS_Store", "Thumbs.db"}
 #: Below this many files per worker, a process pool costs more than it saves.
 MIN_PER_WORKER = 4
+#: Files a worker prepares (and validates together) per task.
+CHUNK = 8
+#: New document graphs written per bulk load.
+BATCH = 200
+SHA256 = ox.NamedNode(str(CKG.sha256))
 ONTOLOGY_FILES = ("councilkg.ttl", "taxonomy.ttl", "themes.ttl")
 
 
@@ -51,6 +60,10 @@ class FileReport:
 @dataclass
 class LoadReport:
     files: list[FileReport] = field(default_factory=list)
+    #: SHACL report of what was loaded, when the load validated (build does).
+    validation: "validation.Report | None" = None
+    #: Document stem -> its data/ttl file, when the load rendered them (build does).
+    turtle: dict[str, bytes] = field(default_factory=dict)
 
     @property
     def rejected(self) -> list[FileReport]:
@@ -130,35 +143,96 @@ def sha256(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()
 
 
+@dataclass(frozen=True)
+class Work:
+    """What a worker does with each file, beyond reading and extracting it (picklable)."""
+
+    max_bytes: int
+    base_iri: str
+    validate: bool = False  # SHACL-validate the quads it adds (build)
+    turtle: bool = False  # render the document's data/ttl file (build)
+
+
 @dataclass
 class Prepared:
-    """A file read and extracted, ready to be written (or the reason it was rejected)."""
+    """A file read, extracted and turned into quads, ready to be written (or why it was rejected)."""
 
     path: Path
     digest: str = ""
-    extraction: Extraction | None = None
     rejection: str | None = None
+    kind: str | None = None
+    council: str | None = None  # canonical where the reference data knows it
+    facts: int = 0
+    graph: str | None = None
+    quads: int = 0
+    content: bytes = b""  # N-Quads: the document's graph and the entity descriptions it adds
+    marker: bytes = b""  # N-Quads: the graph's ckg:sha256, written last (see Loading.write_all)
+    turtle: bytes | None = None  # the document's file in data/ttl
 
 
-def prepare(path: Path, max_bytes: int) -> Prepared:
-    """Read, decode, detect and extract one file. Pure (no store): safe in a worker process."""
+@dataclass
+class Chunk:
+    """Prepared files, and the SHACL report of the quads they add (when validated)."""
+
+    items: list[Prepared]
+    report: "validation.Report | None" = None
+
+
+def prepare(path: Path, work: Work) -> tuple[Prepared, list[ox.Quad]]:
+    """Read, decode, detect, extract one file and make its quads. Pure (no store): safe in a worker."""
     try:
-        document, data = read_document(path, max_bytes)
+        document, data = read_document(path, work.max_bytes)
         _, extraction, _ = extract(document)
     except DocumentRejected as e:
-        return Prepared(path, rejection=e.reason)
-    return Prepared(path, sha256(data), extraction)
+        return Prepared(path, rejection=e.reason), []
+    minter = Minter(work.base_iri)
+    graph = minter.graph(path.stem)
+    digest = sha256(data)
+    source = SourceInfo(name=path.name, stem=path.stem, sha256=digest, loaded_at=datetime.now(timezone.utc))
+    quads = document_quads(extraction, source, minter)
+    marker = [q for q in quads if q.subject == graph and q.predicate == SHA256 and q.graph_name == graph]
+    rest = [q for q in quads if q not in marker]
+    item = Prepared(
+        path, digest, kind=extraction.kind, council=_canonical_council(extraction.council.name),
+        facts=extraction.fact_count(), graph=graph.value, quads=len(quads),
+        content=ox.serialize(rest, format=ox.RdfFormat.N_QUADS),
+        marker=ox.serialize(marker, format=ox.RdfFormat.N_QUADS),
+        turtle=turtle([q for q in quads if q.graph_name == graph], work.base_iri) if work.turtle else None,
+    )
+    return item, quads
 
 
-def prepare_all(paths: list[Path], max_bytes: int, jobs: int) -> Iterator[Prepared]:
-    """:func:`prepare` every path, in a process pool when ``jobs`` > 1; results in input order."""
+def prepare_chunk(paths: list[Path], work: Work) -> Chunk:
+    """:func:`prepare` a few files, and validate what they add in one pySHACL run (which has a fixed cost)."""
+    items, quads = [], []
+    for path in paths:
+        item, item_quads = prepare(path, work)
+        items.append(item)
+        quads.extend(item_quads)
+    report = None
+    if work.validate and quads:
+        from councilkg import validation
+
+        report = validation.validate_quads(quads)
+    return Chunk(items, report)
+
+
+def prepare_all(paths: list[Path], work: Work, jobs: int) -> Iterator[Chunk]:
+    """:func:`prepare_chunk` the paths a few at a time, in a process pool when ``jobs`` > 1; in input order.
+
+    Each document is prepared on its own, so the output does not depend on the chunks
+    or the number of processes (a test compares serial and parallel builds byte for byte).
+    """
+    if not paths:
+        return
     if jobs <= 1 or len(paths) < 2 * MIN_PER_WORKER:
-        for path in paths:
-            yield prepare(path, max_bytes)
+        yield prepare_chunk(paths, work)
         return
     workers = min(jobs, len(paths) // MIN_PER_WORKER)
+    size = max(1, min(CHUNK, len(paths) // (workers * 4)))
+    chunks = [paths[i:i + size] for i in range(0, len(paths), size)]
     with ProcessPoolExecutor(max_workers=workers) as pool:
-        yield from pool.map(prepare, paths, [max_bytes] * len(paths), chunksize=max(1, len(paths) // (workers * 8)))
+        yield from pool.map(prepare_chunk, chunks, [work] * len(chunks))
 
 
 class Loading:
@@ -183,24 +257,41 @@ class Loading:
         quads.append(ox.Quad(graph, ox.NamedNode(str(CKG.sha256)), ox.Literal(digest), graph))
         self.store.replace_graph(graph, quads)
 
-    def write(self, prepared: "Prepared") -> FileReport:
-        """Put a prepared document into the store, replacing its graph in one transaction."""
-        path = prepared.path
-        if prepared.rejection is not None:
-            return FileReport(name=str(path), status="rejected", reason=prepared.rejection)
-        extraction = prepared.extraction
-        graph = self.minter.graph(path.stem)
-        report = FileReport(
-            name=str(path), status="loaded", kind=extraction.kind,
-            council=_canonical_council(extraction.council.name), facts=extraction.fact_count(), graph=graph.value,
-        )
-        source = SourceInfo(name=path.name, stem=path.stem, sha256=prepared.digest,
-                            loaded_at=datetime.now(timezone.utc))
-        quads = document_quads(extraction, source, self.minter)
-        own = [q for q in quads if q.graph_name == graph]
-        self.store.replace_graph(graph, own, [q for q in quads if q.graph_name != graph])
-        report.quads = len(quads)
-        return report
+    def write_all(self, prepared: Iterable[Prepared]) -> Iterator[FileReport]:
+        """Put prepared documents into the store; a report per document, in order.
+
+        A document whose graph exists is replaced in one transaction. New graphs are
+        collected and bulk-loaded (:meth:`GraphStore.add_graphs`) ``BATCH`` at a time, each
+        graph's ``ckg:sha256`` last, in a transaction of its own: a crash in between leaves
+        graphs without it, which the next load sees as not loaded and replaces.
+        """
+        batch: list[tuple[Prepared, FileReport]] = []
+        for item in prepared:
+            if any(queued.graph == item.graph for queued, _ in batch):
+                yield from self._flush(batch)  # two files with one stem: the later one replaces the earlier
+            if item.rejection is not None:
+                yield FileReport(name=str(item.path), status="rejected", reason=item.rejection)
+                continue
+            report = FileReport(name=str(item.path), status="loaded", kind=item.kind, council=item.council,
+                                facts=item.facts, quads=item.quads, graph=item.graph)
+            graph = ox.NamedNode(item.graph)
+            if self.store.has_graph(graph):
+                yield from self._flush(batch)
+                quads = list(ox.parse(item.content + item.marker, format=ox.RdfFormat.N_QUADS))
+                self.store.replace_graph(graph, [q for q in quads if q.graph_name == graph],
+                                         [q for q in quads if q.graph_name != graph])
+                yield report
+                continue
+            batch.append((item, report))
+            if len(batch) >= BATCH:
+                yield from self._flush(batch)
+        yield from self._flush(batch)
+
+    def _flush(self, batch: list[tuple[Prepared, FileReport]]) -> Iterator[FileReport]:
+        if batch:
+            self.store.add_graphs([(item.content, item.marker) for item, _ in batch])
+            yield from (report for _, report in batch)
+            batch.clear()
 
     def stored_state(self) -> dict[str, tuple[str, str, str, str, str]]:
         """Per document graph: sha256, loader, loader version, kind and council, in one query."""

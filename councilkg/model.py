@@ -30,9 +30,13 @@ class Span:
     page: int | None = None
 
 
-@dataclass(frozen=True, order=True)
+@dataclass(frozen=True)
 class PartialDate:
-    """A date only as precise as the text: a year, a month or a day."""
+    """A date only as precise as the text: a year, a month or a day.
+
+    Dates order by their earliest possible day: ``2024`` < ``2024-01`` < ``2024-01-05``, so
+    a less precise date sorts before the more precise dates inside it.
+    """
 
     year: int
     month: int | None = None
@@ -41,6 +45,21 @@ class PartialDate:
     def __post_init__(self) -> None:
         if self.day is not None and self.month is None:
             raise ValueError("a day needs a month")
+
+    def _key(self) -> tuple[int, int, int]:
+        return self.year, self.month or 0, self.day or 0
+
+    def __lt__(self, other: "PartialDate") -> bool:
+        return self._key() < other._key()
+
+    def __le__(self, other: "PartialDate") -> bool:
+        return self._key() <= other._key()
+
+    def __gt__(self, other: "PartialDate") -> bool:
+        return self._key() > other._key()
+
+    def __ge__(self, other: "PartialDate") -> bool:
+        return self._key() >= other._key()
 
     def iso(self) -> str:
         """``YYYY``, ``YYYY-MM`` or ``YYYY-MM-DD``."""

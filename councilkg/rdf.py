@@ -37,6 +37,24 @@ KIND_CLASSES = {
     "minutes": (CKG.Minutes, CKG.Meeting),
 }
 DEFAULT_CLASSES = (CKG.OtherDocument, CKG.Review)
+#: Prefixes of Turtle and TriG output; :func:`prefixes` adds ``id:`` for the base IRI.
+PREFIXES = {
+    "ckg": str(CKG._NS),
+    "rdf": "http://www.w3.org/1999/02/22-rdf-syntax-ns#",
+    "rdfs": "http://www.w3.org/2000/01/rdf-schema#",
+    "owl": "http://www.w3.org/2002/07/owl#",
+    "xsd": "http://www.w3.org/2001/XMLSchema#",
+    "skos": "http://www.w3.org/2004/02/skos/core#",
+    "dct": "http://purl.org/dc/terms/",
+    "foaf": "http://xmlns.com/foaf/0.1/",
+    "org": "http://www.w3.org/ns/org#",
+    "prov": "http://www.w3.org/ns/prov#",
+    "qb": "http://purl.org/linked-data/cube#",
+    "risk": "https://w3id.org/councilkg/risk/",
+    "intervention": "https://w3id.org/councilkg/intervention/",
+}
+#: Left out of data/ttl so that the same input always writes the same files.
+VOLATILE = {str(PROV.generatedAtTime)}
 
 
 @dataclass(frozen=True)
@@ -459,3 +477,16 @@ def _events_claims_statements(ctx: _Context) -> None:
         g.add(node, CKG.category, statement.category)
 
 
+def prefixes(base: str) -> dict[str, str]:
+    """:data:`PREFIXES` and ``id:`` for the base IRI of minted resources."""
+    return {**PREFIXES, "id": base}
+
+
+def turtle(triples, base: str) -> bytes:
+    """Triples (or quads, graph names ignored) as Turtle: the same bytes for the same triples.
+
+    Sorted, each once, without volatile provenance (the load time), so that a document's
+    file in data/ttl changes only when its facts do, whichever process wrote it.
+    """
+    unique = {ox.Triple(t.subject, t.predicate, t.object) for t in triples if t.predicate.value not in VOLATILE}
+    return ox.serialize(sorted(unique, key=str), format=ox.RdfFormat.TURTLE, prefixes=prefixes(base))

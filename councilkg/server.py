@@ -32,7 +32,7 @@ from starlette.staticfiles import StaticFiles
 
 from councilkg import sparql
 from councilkg.errors import CouncilKGError
-from councilkg.graph import PREFIXES
+from councilkg.rdf import PREFIXES
 from councilkg.iri import Minter
 from councilkg.pages import page_path
 

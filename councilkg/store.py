@@ -28,6 +28,8 @@ RDF_FORMATS = {
     "ntriples": (ox.RdfFormat.N_TRIPLES, "application/n-triples", ".nt"),
     "jsonld": (ox.RdfFormat.JSON_LD, "application/ld+json", ".jsonld"),
 }
+#: Below this much N-Quads, new document graphs are written in one transaction rather than bulk-loaded.
+BULK_BYTES = 4 * 1024 * 1024
 #: The provenance of graphs; used to find the sha256 of what is loaded.
 PROV_DERIVED = "http://www.w3.org/ns/prov#wasDerivedFrom"
 
@@ -91,6 +93,22 @@ class GraphStore:
 
     def drop_graph(self, graph: ox.NamedNode) -> None:
         self.update(f"DROP SILENT GRAPH {graph}")
+
+    def has_graph(self, graph: ox.NamedNode) -> bool:
+        return bool(self.query(f"ASK {{ GRAPH {graph} {{ ?s ?p ?o }} }}"))
+
+    def add_graphs(self, documents: list[tuple[bytes, bytes]]) -> None:
+        """Write document graphs not in the store yet, each given as N-Quads ``(content, marker)``.
+
+        ``content`` holds the graph and the entity descriptions it adds, ``marker`` its
+        ``ckg:sha256``; a graph is known as loaded once its marker is there. Here each
+        document is replaced on its own, atomically.
+        """
+        for content, marker in documents:
+            quads = list(ox.parse(content + marker, format=ox.RdfFormat.N_QUADS))
+            graph = next(q.graph_name for q in ox.parse(marker, format=ox.RdfFormat.N_QUADS))
+            self.replace_graph(graph, [q for q in quads if q.graph_name == graph],
+                               [q for q in quads if q.graph_name != graph])
 
     def graph_property(self, graph: ox.NamedNode, predicate: str) -> str | None:
         result = self.query(
@@ -194,6 +212,29 @@ class EmbeddedStore(GraphStore):
         if came:
             parts.append(insert_quads(sorted(came, key=str)))
         self.update(" ;\n".join(parts))
+
+    def has_graph(self, graph: ox.NamedNode) -> bool:
+        return self._store.contains_named_graph(graph)
+
+    def add_graphs(self, documents: list[tuple[bytes, bytes]]) -> None:
+        """Write document graphs not in the store yet (see :meth:`GraphStore.add_graphs`).
+
+        A few documents go in one transaction. Many are bulk-loaded, which skips
+        transactions and is several times faster, and only then are their markers written,
+        in one transaction: a crash in between leaves graphs without a marker, which the
+        next load takes for not loaded and replaces. (No reader can look in between: the
+        store is locked by the loading process.)
+        """
+        content = b"".join(c for c, _ in documents)
+        markers = b"".join(m for _, m in documents)
+        try:
+            if len(content) < BULK_BYTES:
+                self._store.load(content + markers, format=ox.RdfFormat.N_QUADS)
+                return
+            self._store.bulk_load(content, format=ox.RdfFormat.N_QUADS)
+            self._store.load(markers, format=ox.RdfFormat.N_QUADS)
+        except OSError as e:
+            raise StoreError(f"cannot write store {self.path}: {e}") from e
 
     def query(self, sparql: str, substitutions: dict | None = None):
         try:

@@ -14,11 +14,15 @@ the graph does not conform; ``councilkg validate`` and ``councilkg build`` call 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from functools import cache
 from importlib.resources import files
+
+import pyoxigraph as ox
 
 from councilkg.errors import CouncilKGError, ValidationFailed
 
 SHAPES_FILE = "shapes.ttl"
+XSD_STRING = "http://www.w3.org/2001/XMLSchema#string"
 SH = "http://www.w3.org/ns/shacl#"
 
 # One row per validation result, with the focus node, path, component, severity, message,
@@ -122,8 +126,9 @@ def _path(graph, node) -> str:
     return _short(node)
 
 
+@cache
 def load_shapes():
-    """The packaged SHACL shapes as an rdflib graph."""
+    """The packaged SHACL shapes as an rdflib graph (parsed once per process; not to be changed)."""
     import rdflib
 
     return rdflib.Graph().parse(data=files("councilkg.ontology").joinpath(SHAPES_FILE).read_bytes(), format="turtle")
@@ -188,6 +193,16 @@ def validate_graph(data) -> Report:
     return Report(conforms=bool(conforms), violations=sorted(set(violations)), triples=len(data))
 
 
+def merge(reports) -> Report:
+    """One report for several validated parts (violations each once, in order)."""
+    reports = list(reports)
+    return Report(
+        conforms=all(r.conforms for r in reports),
+        violations=sorted({v for r in reports for v in r.violations}),
+        triples=sum(r.triples for r in reports),
+    )
+
+
 def validate(store, graphs=None) -> Report:
     """Validate the union of every graph in ``store`` (or of ``graphs``) against ``ontology/shapes.ttl``.
 
@@ -197,38 +212,43 @@ def validate(store, graphs=None) -> Report:
     return validate_graph(data_graph(store, graphs))
 
 
-def _validate_ntriples(*parts: bytes) -> Report:
-    """Validate the union of N-Triples parts (run in a worker process)."""
+def _rdflib_term(term):
+    import rdflib
+
+    if isinstance(term, ox.NamedNode):
+        return rdflib.URIRef(term.value)
+    if isinstance(term, ox.BlankNode):
+        return rdflib.BNode(term.value)
+    if term.language:
+        return rdflib.Literal(term.value, lang=term.language)
+    if term.datatype.value == XSD_STRING:
+        return rdflib.Literal(term.value)  # as rdflib reads "x" from Turtle: plain, so sh:in ("x") matches it
+    return rdflib.Literal(term.value, datatype=rdflib.URIRef(term.datatype.value))
+
+
+@cache
+def _ontology_triples() -> tuple:
+    """The packaged ontology's triples, parsed once per process."""
+    return tuple(load_ontology())
+
+
+def validate_quads(quads) -> Report:
+    """Validate pyoxigraph quads (graph names ignored) with the packaged ontology.
+
+    ``build`` calls this in its worker processes on the quads each document adds (its own
+    graph and the descriptions of the councils, organisations and indicators it names), a
+    few documents at a time, so that validation runs on every core alongside extraction
+    and never re-reads the store.
+    """
     import rdflib
 
     graph = rdflib.Graph()
-    for part in parts:
-        graph.parse(data=part, format="nt")
-    graph += load_ontology()
+    for triple in _ontology_triples():
+        graph.add(triple)
+    convert = _rdflib_term
+    for q in quads:
+        graph.add((convert(q.subject), convert(q.predicate), convert(q.object)))
     return validate_graph(graph)
-
-
-def validate_documents(store, documents, shared, jobs: int = 1) -> Report:
-    """Validate document graphs, each with the ``shared`` graphs (ontology, entities), in ``jobs`` processes.
-
-    A document graph holds its facts and points at shared entities, so it can be checked
-    on its own with them; the documents are split into one chunk per process and the
-    reports merged.
-    """
-    shared_nt = b"".join(store.export("ntriples", graph=g) for g in shared)
-    chunks = [documents[i::jobs] for i in range(jobs)] if jobs > 1 and len(documents) >= 2 * jobs else [documents]
-    payloads = [b"".join(store.export("ntriples", graph=g) for g in chunk) for chunk in chunks if chunk]
-    if len(payloads) == 1:
-        return _validate_ntriples(shared_nt, payloads[0])
-    from concurrent.futures import ProcessPoolExecutor
-
-    with ProcessPoolExecutor(max_workers=len(payloads)) as pool:
-        reports = list(pool.map(_validate_ntriples, [shared_nt] * len(payloads), payloads))
-    return Report(
-        conforms=all(r.conforms for r in reports),
-        violations=sorted({v for r in reports for v in r.violations}),
-        triples=sum(r.triples for r in reports),
-    )
 
 
 def check(store) -> Report:
@@ -239,5 +259,5 @@ def check(store) -> Report:
     return report
 
 
-__all__ = ["Report", "Violation", "check", "validate", "validate_documents", "validate_graph", "data_graph",
+__all__ = ["Report", "Violation", "check", "merge", "validate", "validate_graph", "validate_quads", "data_graph",
            "load_shapes"]
