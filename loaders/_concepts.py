@@ -17,7 +17,7 @@ from importlib.resources import files
 import pyoxigraph as ox
 
 from councilkg.model import ConceptMention, Event, PartialDate
-from councilkg.loaders._literals import fold, may_match, required_literals
+from councilkg.loaders._literals import Prefiltered
 from councilkg.loaders._text import find_dates
 
 ONTOLOGY = "https://w3id.org/councilkg/ontology#"
@@ -44,12 +44,11 @@ class ConceptRule:
     scheme: str  # "risk" or "intervention"
     notation: str
     label: str
-    patterns: tuple[re.Pattern, ...]
+    # Match patterns run over the whole text, so each skips a text without a literal it needs.
+    patterns: tuple[Prefiltered, ...]
     excludes: tuple[re.Pattern, ...]
     dated_event: bool
     judged: bool = False
-    #: for each pattern, strings one of which every match contains (None: unknown); see ``_literals``
-    literals: tuple[frozenset[str] | None, ...] = ()
 
 
 @cache
@@ -76,17 +75,15 @@ def rules() -> tuple[ConceptRule, ...]:
         split = lambda term: tuple(  # noqa: E731
             re.compile(p, re.I) for p in (term.value.split("\u0000") if term and term.value else [])
         )
-        patterns = split(row["patterns"])
         out.append(
             ConceptRule(
                 scheme=by_iri[row["scheme"].value],
                 notation=row["notation"].value,
                 label=row["label"].value,
-                patterns=patterns,
+                patterns=tuple(Prefiltered(p) for p in split(row["patterns"])),
                 excludes=split(row["excludes"]),
                 dated_event=bool(row["dated"] and row["dated"].value == "true"),
                 judged=bool(row["judged"] and row["judged"].value == "true"),
-                literals=tuple(required_literals(p) for p in patterns),
             )
         )
     return tuple(out)
@@ -138,15 +135,12 @@ def recognise(document, scheme: str) -> tuple[list[ConceptMention], list[Event]]
     """
     text = document.text
     bounds, starts = _sentence_index(text)
-    folded = fold(text)
     # (sentence index, rule position, hit start, hit end), in text order
     hits: list[tuple[int, int, int, int]] = []
     scheme_rules = [rule for rule in rules() if rule.scheme == scheme]
     for r, rule in enumerate(scheme_rules):
         first_in_sentence: dict[int, tuple[int, int]] = {}
-        for pattern, literals in zip(rule.patterns, rule.literals):
-            if not may_match(literals, folded):
-                continue  # no literal every match must contain is in the text: it cannot match
+        for pattern in rule.patterns:
             for m in pattern.finditer(text):
                 i = bisect.bisect_right(starts, m.start()) - 1
                 if i < 0 or m.end() > bounds[i][1]:

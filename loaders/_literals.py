@@ -8,7 +8,7 @@ the text says so in microseconds.
 
 How it stays exact:
 
-* :func:`required_literals` reads the pattern's parse tree (``re._parser``, the tree ``re.compile``
+* :func:`requirements` reads the pattern's parse tree (``re._parser``, the tree ``re.compile``
   itself compiles). A run of literal characters outside any optional part is matched as written,
   so every match contains it; an alternation contributes one literal from each branch, or nothing
   if any branch has none. Anything not understood contributes nothing. A pattern whose tree cannot
@@ -24,6 +24,7 @@ How it stays exact:
 from __future__ import annotations
 
 import re
+import sys
 from functools import lru_cache
 
 try:  # the parser behind re.compile; private, so anything unexpected falls back to "always run"
@@ -109,12 +110,15 @@ def _minimal(strings) -> frozenset[str]:
     return frozenset(kept)
 
 
-def _best(options) -> frozenset[str] | None:
-    """The most useful requirement: a small set, then the longest shortest string, then the fewest strings."""
-    options = [o for o in options if o and "" not in o]
-    if not options:
-        return None
-    return max(options, key=lambda o: (len(o) <= MAX_STRINGS, min(map(len, o)), -len(o)))
+def _usefulness(strings: frozenset[str]) -> tuple:
+    """How well a requirement rules texts out: the longest shortest string (rarer), then the fewest strings."""
+    return (min(map(len, strings)), -len(strings))
+
+
+def _useful(options) -> list[frozenset[str]]:
+    """Real requirements (no empty string, which every text holds), most useful first, without repeats."""
+    kept = {_minimal(o) for o in options if o}
+    return sorted((o for o in kept if "" not in o), key=_usefulness, reverse=True)
 
 
 def _exact(op, av) -> frozenset[str] | None:
@@ -152,31 +156,32 @@ def _exact(op, av) -> frozenset[str] | None:
     return None
 
 
-def _requirement(op, av) -> frozenset[str] | None:
-    """Strings one of which every match of a node contains (None: nothing known)."""
+def _requirements(op, av) -> list[frozenset[str]]:
+    """Sets of strings such that every match of a node contains one string of each set."""
     if op is _SUBPATTERN:
         return _sequence(av[-1])[1]
     if _ATOMIC is not None and op is _ATOMIC:
         return _sequence(av)[1]
     if op is _BRANCH:
+        # One string from each alternative's best set: any match is a match of one alternative.
         alternatives = [_sequence(alt)[1] for alt in av[1]]
         if alternatives and all(alternatives):
-            return _minimal(frozenset().union(*alternatives))
-        return None
+            return [_minimal(frozenset().union(*(a[0] for a in alternatives)))]
+        return []
     if op in _REPEATS and av[0] >= 1:
         return _sequence(av[2])[1]
-    return None  # one unknown character, a look-around, a back-reference, an optional part
+    return []  # one unknown character, a look-around, a back-reference, an optional part
 
 
-def _sequence(items) -> tuple[frozenset[str] | None, frozenset[str] | None]:
-    """A sequence of nodes: the strings it always matches exactly, and the strings every match contains.
+def _sequence(items) -> tuple[frozenset[str] | None, list[frozenset[str]]]:
+    """A sequence of nodes: the strings it always matches exactly (or None), and its requirements.
 
     Neighbouring nodes of known strings are joined ("cost" "s?" -> "cost", "costs"), up to
-    :data:`MAX_STRINGS` combinations; each joined stretch, and each other node's requirement,
-    is a candidate requirement, and the best candidate is kept.
+    :data:`MAX_STRINGS` combinations. Each joined stretch is a requirement, and so is each
+    requirement of a node that is not optional; every match meets them all.
     """
-    options: list[frozenset[str] | None] = []
-    stretch: frozenset[str] | None = frozenset([""])
+    options: list[frozenset[str]] = []
+    stretch = frozenset([""])
     exact = True
     for op, av in items:
         strings = _exact(op, av)
@@ -184,28 +189,77 @@ def _sequence(items) -> tuple[frozenset[str] | None, frozenset[str] | None]:
             exact = False
             options.append(stretch)
             stretch = frozenset([""])
-            options.append(_requirement(op, av))
+            options.extend(_requirements(op, av))
         elif len(stretch) * len(strings) <= MAX_STRINGS:
             stretch = frozenset(a + b for a in stretch for b in strings)
         else:
-            exact = False  # too many combinations to list: keep each part as a candidate
+            exact = False  # too many combinations to list: keep each part as a requirement
             options.append(stretch)
             stretch = strings
     options.append(stretch)
-    required = _best(_minimal(o) for o in options if o)
-    return (stretch if exact else None), required
+    return (stretch if exact else None), _useful(options)
 
 
-def required_literals(pattern: re.Pattern) -> frozenset[str] | None:
-    """Folded strings at least one of which occurs in every match of ``pattern`` (None: unknown)."""
+def requirements(pattern: re.Pattern, most: int = 4) -> tuple[frozenset[str], ...]:
+    """Up to ``most`` sets of folded strings; every match of ``pattern`` contains a string of each set.
+
+    The most useful set comes first; an empty tuple means nothing is known and the pattern must run.
+    """
     if _parser is None or not isinstance(pattern.pattern, str):
-        return None
+        return ()
     try:
-        return _sequence(_parser.parse(pattern.pattern, pattern.flags))[1]
+        return tuple(_sequence(_parser.parse(pattern.pattern, pattern.flags))[1][:most])
     except (re.error, TypeError, ValueError, AttributeError, IndexError, RecursionError):
-        return None
+        return ()
 
 
-def may_match(literals: frozenset[str] | None, folded: str) -> bool:
-    """False only when no match can occur: none of a pattern's ``literals`` is in the ``folded`` text."""
-    return literals is None or any(literal in folded for literal in literals)
+def may_contain(requirements: tuple[frozenset[str], ...], folded: str, pos: int = 0, endpos: int | None = None) -> bool:
+    """False only if ``folded[pos:endpos]`` lacks every string of one of the ``requirements``.
+
+    ``pos`` and ``endpos`` are read as ``re`` reads them (clamped to the text), not as ``str.find``
+    does (which counts a negative number from the end).
+    """
+    pos = max(pos, 0)
+    endpos = len(folded) if endpos is None else max(min(endpos, len(folded)), 0)
+    return all(any(folded.find(s, pos, endpos) >= 0 for s in strings) for strings in requirements)
+
+
+#: Texts shorter than this are matched directly: folding them would cost about what it saves.
+MIN_TEXT = 2000
+
+
+class Prefiltered:
+    """A compiled pattern that is not run over a long text (or part of one) where it cannot match.
+
+    ``search``, ``finditer`` and ``findall`` answer exactly as the pattern's own do: they skip the
+    regular expression only when a string that every match contains is absent from the folded
+    text between ``pos`` and ``endpos`` (a match lies inside that window). Everything else (``match``,
+    ``sub``, ``groupindex``...) is the pattern's own.
+    """
+
+    __slots__ = ("regex", "requirements")
+
+    def __init__(self, regex: re.Pattern):
+        self.regex = regex
+        self.requirements = requirements(regex)
+
+    def __repr__(self) -> str:
+        return f"Prefiltered({self.regex!r})"
+
+    def __getattr__(self, name):
+        return getattr(self.regex, name)  # .pattern, .flags, .groupindex, .match ...
+
+    def cannot_match(self, text: str, pos: int = 0, endpos: int | None = None) -> bool:
+        """True only if no match of the pattern can lie in ``text[pos:endpos]``."""
+        if not self.requirements or not isinstance(text, str) or len(text) < MIN_TEXT:
+            return False
+        return not may_contain(self.requirements, fold(text), pos, endpos)
+
+    def search(self, string: str, pos: int = 0, endpos: int = sys.maxsize):
+        return None if self.cannot_match(string, pos, endpos) else self.regex.search(string, pos, endpos)
+
+    def finditer(self, string: str, pos: int = 0, endpos: int = sys.maxsize):
+        return iter(()) if self.cannot_match(string, pos, endpos) else self.regex.finditer(string, pos, endpos)
+
+    def findall(self, string: str, pos: int = 0, endpos: int = sys.maxsize) -> list:
+        return [] if self.cannot_match(string, pos, endpos) else self.regex.findall(string, pos, endpos)

@@ -26,8 +26,10 @@ import re
 from decimal import Decimal, InvalidOperation
 
 from councilkg.model import Observation
+from councilkg.loaders._literals import Prefiltered
 
 # --- patterns -------------------------------------------------------------------------
+# Patterns run on every paragraph are Prefiltered: skipped where a word every match needs is absent.
 _NUM = r"\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?"
 _UNIT = r"%|per\s?cent\b|percent\b|minutes?\b|days?\b|weeks?\b|months?\b|hours?\b"
 _MONTH_YEAR = (
@@ -41,43 +43,43 @@ _DIRECTION = (
     r"|a\s+(?:positive|negative)\s+variation|in\s+line|the\s+same|the\s+similar"
 )
 # "<direction> [in X (70%)] than|to|as|from the <comparator> (63.10%)".
-COMPARISON = re.compile(
+COMPARISON = Prefiltered(re.compile(
     r"(?P<direction>" + _DIRECTION + r")"
     r"(?:\s+in\s+[^().;\n]{1,40}?\s*\(\s*(?P<inline>" + _NUM + r")\s*(?P<inline_unit>" + _UNIT + r")?\s*\))?"
     r"\s+(?:than|to|as|from|with)\s+(?:the\s+)?"
     r"(?P<comparator>[^().;\n]{2,60}?)\s*\(\s*(?P<cv>" + _NUM + r")\s*(?P<cv_unit>" + _UNIT + r")?\s*\)",
     re.I,
-)
+))
 # Leading words of a comparator that are not part of its name: "recorded two years ago".
 COMPARATOR_LEAD = re.compile(r"^(?:that\s+|those\s+|the\s+figure\s+|the\s+)?(?:recorded|reported|seen|found)?\s*", re.I)
 # "72% of calls answered as compared to 60% a year earlier".
-COMPARED = re.compile(
+COMPARED = Prefiltered(re.compile(
     r"(?P<v>" + _NUM + r")\s?(?P<unit>" + _UNIT + r")(?P<desc>[^.;\n]{0,120}?)\s+(?:as\s+)?compared\s+(?:to|with)\s+"
     r"(?P<cv>" + _NUM + r")\s?(?:" + _UNIT + r")?\s*(?P<comparator>(?:(?!\s+and\s)[^.;,\n]){0,60})",
     re.I,
-)
+))
 # A change: "risen from 40% to 52%", "fallen to 6 minutes from 20 minutes", "reduced ... to 120 people".
 _CHANGE_VERB = (
     r"risen|rose|fallen|fell|increased|decreased|reduced|reduction|dropped|improved|declined|"
     r"grown|gone\s+(?:up|down)|gone\s+from|moved|cut"
 )
 _DATED = r"(?:\s*(?:in|at|by)\s+(?P<NAME>" + _MONTH_YEAR + r"))?"
-CHANGE = re.compile(
+CHANGE = Prefiltered(re.compile(
     r"\b(?P<verb>" + _CHANGE_VERB + r")\b(?P<mid>[^.;:()\d\n]{0,50}?)\s*"
     r"(?:from\s+(?P<from>" + _NUM + r")\s?(?P<u1>" + _UNIT + r"|people\b|cases\b|jobs\b|households\b|referrals\b|residents\b)?" + _DATED.replace("NAME", "d1")
     + r"\s+to\s+(?P<to>" + _NUM + r")\s?(?P<u2>" + _UNIT + r"|people\b|cases\b|jobs\b|households\b|referrals\b|residents\b)?" + _DATED.replace("NAME", "d2")
     + r"|to\s+(?P<to2>" + _NUM + r")\s?(?P<u3>" + _UNIT + r"|people\b|cases\b|jobs\b|households\b|referrals\b|residents\b)?" + _DATED.replace("NAME", "d3")
     + r"(?:\s+from\s+(?P<from2>" + _NUM + r")\s?(?P<u4>" + _UNIT + r"|people\b)?)?)",
     re.I,
-)
+))
 # "the target of 90%", "a target of 95 per cent".
-TARGET = re.compile(r"\btarget\s+(?:of\s+|was\s+|is\s+)?(?P<v>" + _NUM + r")\s?(?P<unit>" + _UNIT + r")", re.I)
+TARGET = Prefiltered(re.compile(r"\btarget\s+(?:of\s+|was\s+|is\s+)?(?P<v>" + _NUM + r")\s?(?P<unit>" + _UNIT + r")", re.I))
 # "National data from the Adult Social Care Survey for 2023/24 showed" (survey and period).
-SOURCE = re.compile(
+SOURCE = Prefiltered(re.compile(
     r"\b(?:data|figures|results|statistics)\s+(?:from|in)\s+(?:the\s+)?"
     r"(?P<source>[A-Z][\w'’-]*(?:\s+(?:[A-Z][\w'’-]*|of|in|and|on|for(?=\s+[A-Z])))*?)"
     r"\s+(?:for|in)\s+(?P<period>(?:19|20)\d{2}(?:\s*[/–-]\s*\d{2,4})?)",
-)
+))
 # A bare year or financial year: "2024/25", "2023-24", "23/24".
 PERIOD = re.compile(r"\b(?:(?:19|20)\d{2}\s*[/–-]\s*\d{2,4}|(?:19|20)\d{2})\b")
 # A month-year or a rolling period as written: "May 2024", "the 12 months to May 24".
@@ -85,36 +87,36 @@ MONTH_PERIOD = re.compile(
     r"(?:\b\d{1,2}\s+months\s+to\s+(?:" + _MONTH_YEAR + r"|[A-Z][a-z]+\s+\d{2}\b)|\b" + _MONTH_YEAR + r")"
 )
 # Median/maximum waits: "the median wait for Care Act assessment was 21 days".
-WAIT_STAT = re.compile(
+WAIT_STAT = Prefiltered(re.compile(
     r"\b(?P<stat>median|maximum|average|mean|longest|shortest|minimum)\b"
     r"(?P<what>[^.;\n]{0,90}?)\s+(?:was|were|is|of|had\s+reduced\s+to|reduced\s+to|stood\s+at)\s+"
     r"(?:(?:over|about|around)\s+)?(?P<v>" + _NUM + r")\s+(?P<unit>days?|weeks?|months?|minutes?|hours?)\b",
     re.I,
-)
+))
 # "the waiting list for Care Act assessment in May 2024 was 410".
-WAIT_LIST = re.compile(
+WAIT_LIST = Prefiltered(re.compile(
     r"\bwaiting\s+list\s+(?P<what>for\s+[^.;,\d\n]{3,60}?)?\s*(?:in\s+(?P<date>" + _MONTH_YEAR + r")\s+)?"
     r"(?:was|stood\s+at|of|had\s+(?:reached|grown\s+to))\s+(?P<v>" + _NUM + r")\b(?!\s*(?:%|days?|weeks?|months?))",
     re.I,
-)
+))
 # "300 people waiting for an Occupational Therapy assessment", "410 people were awaiting assessment".
-PEOPLE_WAITING = re.compile(
+PEOPLE_WAITING = Prefiltered(re.compile(
     r"\b(?P<v>" + _NUM + r")\s+(?P<who>people|residents|carers|adults|cases|referrals|applications)\s+"
     r"(?:were\s+|are\s+)?(?P<what>(?:awaiting|waiting\s+(?:for|on)|on\s+the\s+waiting\s+list\s+for|who\s+had\s+overdue)"
     r"\s+[^.;,\d\n]{2,60}?)(?=\s+(?:in|at|by|which|and|was|were|had|from)\b|[.;,]|$)",
     re.I,
-)
+))
 # A figure with a unit, the candidate value of a comparison stated later.
 VALUE_WITH_UNIT = re.compile(r"(?<![\w.])(?P<v>" + _NUM + r")\s?(?P<u>" + _UNIT + r")")
 # Words that show a sentence is about waiting times and lists.
-WAIT_WORD = re.compile(r"\b(?:wait\w*|awaiting|backlog|overdue)\b", re.I)
+WAIT_WORD = Prefiltered(re.compile(r"\b(?:wait\w*|awaiting|backlog|overdue)\b", re.I))
 # Standalone figures: "6% of residents were dissatisfied", "over 2,000 cases ... cleared", "1.5 w.t.e.".
-STANDALONE_PERCENT = re.compile(r"(?P<v>" + _NUM + r")\s?(?P<unit>%|per\s?cent\b)\s+of\s+(?P<what>[^.;,()\n]{3,90})", re.I)
-STANDALONE_COUNT = re.compile(
+STANDALONE_PERCENT = Prefiltered(re.compile(r"(?P<v>" + _NUM + r")\s?(?P<unit>%|per\s?cent\b)\s+of\s+(?P<what>[^.;,()\n]{3,90})", re.I))
+STANDALONE_COUNT = Prefiltered(re.compile(
     r"(?P<qual>\b(?:over|more\s+than|around|about|almost|nearly|some)\s+)?(?P<v>" + _NUM + r")\s+"
     r"(?P<unit>cases|people|residents|complaints|households|w\.?t\.?e\.?|FTE)(?P<what>[^.;,()\n]{3,80})",
     re.I,
-)
+))
 # Words that end a description taken from before a value ("... remained consistent at").
 DESC_TAIL = re.compile(
     r"(?:\s+(?:at|was|were|is|are|remained|remains|consistent|stood|had|has|have|been|risen|fallen|from|to|of|by|"

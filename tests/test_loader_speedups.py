@@ -7,21 +7,23 @@ from __future__ import annotations
 import re
 import string
 import sys
+from contextlib import contextmanager
 from functools import cache
 
 import pytest
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
-from councilkg.loaders import Document, _concepts, _literals
+from councilkg.loaders import Document
 from councilkg.loaders._concepts import recognise, rules
-from councilkg.loaders._literals import fold, fold_char, may_match, required_literals
+from councilkg.loaders._literals import MIN_TEXT, Prefiltered, fold, fold_char, may_contain, requirements
 from tests.conftest import FIXTURES, SOURCES
 
 SETTINGS = settings(max_examples=30, deadline=None, database=None,
                     suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much])
 
 TAXONOMY = sorted({p.pattern for rule in rules() for p in rule.patterns + rule.excludes})
+PADDING = "Unrelated words. " * (MIN_TEXT // 17 + 1)
 
 # Constructs the literal analysis must read correctly (or give up on), with texts that match.
 CONSTRUCTS = [
@@ -70,10 +72,13 @@ UNICODE_CASES = [
 
 
 def _literals_hold(pattern: re.Pattern, text: str) -> None:
-    """If ``pattern`` matches anywhere in ``text``, the prefilter must let it run."""
+    """If ``pattern`` matches in ``text``, the prefilter must let it run (on the text and a window of it)."""
     if pattern.search(text):
-        literals = required_literals(pattern)
-        assert may_match(literals, fold(text)), (pattern.pattern, text, literals)
+        found = requirements(pattern)
+        assert may_contain(found, fold(text)), (pattern.pattern, text, found)
+    for pos, endpos in ((1, len(text) - 1), (2, 5), (-3, 10**6), (len(text) // 2, len(text))):
+        if pattern.search(text, pos, endpos):
+            assert may_contain(requirements(pattern), fold(text), pos, endpos), (pattern.pattern, text, pos, endpos)
 
 
 # --- folding -------------------------------------------------------------------------------
@@ -109,7 +114,7 @@ def test_fold_is_the_fold_of_each_character(text):
 @pytest.mark.parametrize("pattern", TAXONOMY)
 def test_taxonomy_patterns_have_literals(pattern):
     """Every taxonomy pattern is cheap to skip (a pattern without a literal would always run)."""
-    assert required_literals(re.compile(pattern, re.I))
+    assert requirements(re.compile(pattern, re.I))
 
 
 @cache
@@ -145,7 +150,7 @@ def test_prefilter_with_unicode_case_equivalents(plain, odd):
 def test_unicode_equivalents_are_found(plain, odd):
     compiled = re.compile(re.escape(plain), re.I)
     if compiled.search(odd):
-        assert may_match(required_literals(compiled), fold(odd))
+        assert may_contain(requirements(compiled), fold(odd))
 
 
 @pytest.mark.parametrize("pattern, texts", [(c[0], c[1:]) for c in CONSTRUCTS])
@@ -167,15 +172,39 @@ def test_constructs_generated(pattern, data):
 
 
 def test_unknown_patterns_always_run():
-    assert required_literals(re.compile(r"\w+")) is None
-    assert required_literals(re.compile(r"(?:abc)?")) is None
-    assert may_match(None, "")
+    for pattern in (r"\w+", r"(?:abc)?", r"(?=abc)", r"(\w)\1", r"[^x]+"):
+        assert requirements(re.compile(pattern)) == ()
+        assert not Prefiltered(re.compile(pattern)).cannot_match(PADDING)
+    assert may_contain((), "")
 
 
 def test_literals_are_specific():
-    assert required_literals(re.compile(r"\bcyber[\s-]?attacks?\b", re.I)) == {"attack"}
-    assert required_literals(re.compile(r"\bvacanc(?:y|ies) in key\b", re.I)) == {"vacancy in key", "vacancies in key"}
-    assert required_literals(re.compile(r"(?:a|b)\w(?:c|d)")) in ({"a", "b"}, {"c", "d"})
+    assert requirements(re.compile(r"\bcyber[\s-]?attacks?\b", re.I)) == ({"attack"}, {"cyber"})
+    assert requirements(re.compile(r"\bvacanc(?:y|ies) in key\b", re.I)) == ({"vacancy in key", "vacancies in key"},)
+    assert set(requirements(re.compile(r"(?:a|B)\w(?:c|d)"))) == {frozenset("ab"), frozenset("cd")}
+
+
+def test_short_texts_are_matched_directly():
+    pattern = Prefiltered(re.compile(r"\bransomware\b", re.I))
+    assert not pattern.cannot_match("no such word")
+    assert pattern.cannot_match(PADDING)
+
+
+@pytest.mark.parametrize("pattern", [c[0] for c in CONSTRUCTS] + TAXONOMY[:20])
+@given(data=st.data(), pos=st.integers(-5, 3 * MIN_TEXT), endpos=st.integers(-5, 3 * MIN_TEXT))
+@SETTINGS
+def test_prefiltered_answers_as_the_pattern(pattern, data, pos, endpos):
+    """``search``, ``finditer`` and ``findall`` of a Prefiltered pattern equal the pattern's own, in any window."""
+    compiled = re.compile(pattern, re.I)
+    match = data.draw(st.from_regex(compiled, fullmatch=False))
+    at = data.draw(st.integers(0, len(PADDING)))
+    text = PADDING[:at] + match + PADDING[at:]
+    wrapped = Prefiltered(compiled)
+    assert wrapped.findall(text, pos, endpos) == compiled.findall(text, pos, endpos)
+    assert [m.span() for m in wrapped.finditer(text, pos, endpos)] == [m.span() for m in compiled.finditer(text, pos, endpos)]
+    found, expected = wrapped.search(text, pos, endpos), compiled.search(text, pos, endpos)
+    assert (found and found.span()) == (expected and expected.span())
+    assert wrapped.findall(text) == compiled.findall(text)
 
 
 # --- recognise: same result with and without the prefilter -------------------------------------
@@ -186,16 +215,23 @@ def _documents():
                 yield Document(name=path.name, source=path.read_text(encoding="utf-8"))
 
 
-def _recognise_unfiltered(document, scheme, monkeypatch):
-    with monkeypatch.context() as m:
-        m.setattr(_concepts, "may_match", lambda literals, folded: True)
-        return recognise(document, scheme)
+@contextmanager
+def _unfiltered():
+    """Every Prefiltered pattern runs, as if no prefilter existed."""
+    plain = Prefiltered.cannot_match
+    Prefiltered.cannot_match = lambda self, text, pos=0, endpos=None: False
+    try:
+        yield
+    finally:
+        Prefiltered.cannot_match = plain
 
 
 @pytest.mark.parametrize("scheme", ["risk", "intervention"])
-def test_recognise_is_unchanged_on_samples(scheme, monkeypatch):
+def test_recognise_is_unchanged_on_samples(scheme):
     for document in _documents():
-        assert recognise(document, scheme) == _recognise_unfiltered(document, scheme, monkeypatch), document.name
+        with _unfiltered():
+            expected = recognise(document, scheme)
+        assert recognise(document, scheme) == expected, document.name
 
 
 @given(st.lists(st.sampled_from([
@@ -206,12 +242,8 @@ def test_recognise_is_unchanged_on_samples(scheme, monkeypatch):
 ]), max_size=12).map("".join))
 @SETTINGS
 def test_recognise_is_unchanged_on_generated_text(text):
-    document = Document(name="generated", source=text)
+    document = Document(name="generated", source=PADDING + text)
     for scheme in ("risk", "intervention"):
-        plain = _concepts.may_match
-        try:
-            _concepts.may_match = lambda literals, folded: True
+        with _unfiltered():
             expected = recognise(document, scheme)
-        finally:
-            _concepts.may_match = plain
         assert recognise(document, scheme) == expected
