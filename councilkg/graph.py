@@ -39,6 +39,10 @@ class BuildReport:
         return bool(self.removed) or any(f.status == "loaded" for f in self.load.files)
 
 
+#: In the cache folder: the sha256 of each ontology version HermiT found consistent, one per line.
+CONSISTENT_RECORD = "consistent-ontologies"
+
+
 class KnowledgeGraph:
     """Loads documents into a store, queries it, exports it and builds from a source folder."""
 
@@ -123,12 +127,30 @@ class KnowledgeGraph:
         )
 
     def check_ontology(self) -> str | None:
-        """Check the ontology with HermiT; a warning (not an error) when no Java is installed."""
+        """Check the ontology with HermiT; a warning (not an error) when no Java is installed.
+
+        The packaged ontology is the same from one build to the next, and HermiT takes a
+        second or more (a Java start), so a consistent ontology's sha256 is recorded in
+        ``CONSISTENT_RECORD`` under the cache folder and not checked again.
+        """
         try:
             inference.java_executable()
         except CouncilKGError as e:
             return f"ontology consistency not checked: {e}"
+        digest = ingest.ontology_digest()
+        record = self.settings.cache_dir / CONSISTENT_RECORD
+        try:
+            if digest in record.read_text(encoding="ascii").split():
+                return None
+        except (OSError, UnicodeDecodeError):
+            pass
         inference.check_consistency()
+        try:
+            record.parent.mkdir(parents=True, exist_ok=True)
+            with record.open("a", encoding="ascii") as f:
+                f.write(digest + "\n")
+        except OSError:
+            pass  # an unwritable cache only means checking again next time
         return None
 
     def validate(self, graphs: list[ox.NamedNode] | None = None) -> "validation.Report":

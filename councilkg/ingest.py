@@ -143,6 +143,11 @@ def sha256(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()
 
 
+def ontology_digest() -> str:
+    """The sha256 of the packaged ontology and taxonomies, as loaded into the ontology graph."""
+    return sha256(b"".join(files("councilkg.ontology").joinpath(f).read_bytes() for f in ONTOLOGY_FILES))
+
+
 @dataclass(frozen=True)
 class Work:
     """What a worker does with each file, beyond reading and extracting it (picklable)."""
@@ -245,8 +250,7 @@ class Loading:
 
     def ensure_ontology(self) -> None:
         """Load the ontology and taxonomies into their own graph when they changed."""
-        data = b"".join(files("councilkg.ontology").joinpath(f).read_bytes() for f in ONTOLOGY_FILES)
-        digest = sha256(data)
+        digest = ontology_digest()
         graph = ox.NamedNode(ONTOLOGY_GRAPH)
         if self.store.graph_property(graph, str(CKG.sha256)) == digest:
             return

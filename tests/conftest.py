@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import shutil
+import tempfile
 from pathlib import Path
 
 import pytest
@@ -14,6 +15,8 @@ from hypothesis import settings
 settings.register_profile("ci", derandomize=True, print_blob=True)
 if os.environ.get("CI"):
     settings.load_profile("ci")
+# The tests' own cache folder (the record of ontologies HermiT found consistent), not the user's.
+os.environ["COUNCILKG_CACHE_DIR"] = tempfile.mkdtemp(prefix="councilkg-test-cache-")
 from click.testing import CliRunner
 
 from councilkg.graph import KnowledgeGraph

@@ -165,3 +165,32 @@ def test_missing_java_is_a_clear_error(monkeypatch):
     monkeypatch.setattr(shutil, "which", lambda name: None)
     with pytest.raises(CouncilKGError, match="needs Java"):
         inference.java_executable()
+
+
+def test_a_consistent_ontology_version_is_checked_once(tmp_path, monkeypatch):
+    """build records the sha256 of an ontology HermiT found consistent, and does not run HermiT for it again."""
+    from councilkg import ingest
+    from councilkg.graph import CONSISTENT_RECORD, KnowledgeGraph
+    from councilkg.settings import Settings
+
+    calls = []
+    monkeypatch.setattr(inference, "java_executable", lambda: "java")
+    monkeypatch.setattr(inference, "check_consistency", lambda *args: calls.append(args))
+    kg = KnowledgeGraph(Settings(store=str(tmp_path / "store"), cache_dir=tmp_path / "cache", progress=False))
+    assert kg.check_ontology() is None
+    assert kg.check_ontology() is None
+    assert len(calls) == 1
+    record = tmp_path / "cache" / CONSISTENT_RECORD
+    assert record.read_text(encoding="ascii").split() == [ingest.ontology_digest()]
+    record.write_text("0" * 64 + "\n", encoding="ascii")  # another version was checked, not this one
+    kg.check_ontology()
+    assert len(calls) == 2
+
+    def inconsistent(*args):
+        raise InconsistentOntology("unsatisfiable: ckg:Nothing")
+
+    monkeypatch.setattr(inference, "check_consistency", inconsistent)
+    record.unlink()
+    with pytest.raises(InconsistentOntology):
+        kg.check_ontology()
+    assert not record.exists()
