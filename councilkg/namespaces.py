@@ -6,7 +6,7 @@ listed here); the rest are the W3C and community vocabularies it reuses.
 
 from __future__ import annotations
 
-from functools import cache
+from functools import cache, lru_cache
 
 import pyoxigraph as ox
 from rdflib import URIRef
@@ -180,6 +180,7 @@ __all__ = ["CKG", "DCTERMS", "FOAF", "ORG", "OWL", "PROV", "QB", "RDF", "RDFS", 
 
 
 @cache
+@lru_cache(maxsize=4096)
 def term(uri: str) -> ox.NamedNode:
-    """A pyoxigraph node for a vocabulary term (``term(CKG.Council)``)."""
+    """A pyoxigraph node for a vocabulary term (``term(CKG.Council)``), made once: every fact repeats them."""
     return ox.NamedNode(str(uri))
