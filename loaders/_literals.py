@@ -26,6 +26,7 @@ from __future__ import annotations
 import re
 import sys
 from functools import lru_cache
+from typing import NamedTuple
 
 try:  # the parser behind re.compile; private, so anything unexpected falls back to "always run"
     import _sre
@@ -100,128 +101,175 @@ if _constants is not None:
     _REPEATS = {_constants.MAX_REPEAT, _constants.MIN_REPEAT, getattr(_constants, "POSSESSIVE_REPEAT", None)} - {None}
 
 
-def _minimal(strings) -> frozenset[str]:
+class Need(NamedTuple):
+    """Every match contains one of ``strings``: as written, or (``folded``) in the folded text."""
+
+    strings: frozenset[str]
+    folded: bool
+
+
+_EMPTY = Need(frozenset([""]), False)
+
+
+def _fold_string(s: str) -> str:
+    return "".join(fold_char(c) for c in s)
+
+
+def _alike(*needs: Need) -> tuple[list[frozenset[str]], bool]:
+    """The needs' strings, all folded if any of them is (a string as written may always be folded)."""
+    folded = any(n.folded for n in needs)
+    if not folded:
+        return [n.strings for n in needs], False
+    return [n.strings if n.folded else frozenset(map(_fold_string, n.strings)) for n in needs], True
+
+
+def _join(left: Need, right: Need) -> Need:
+    (a, b), folded = _alike(left, right)
+    return Need(frozenset(x + y for x in a for y in b), folded)
+
+
+def _union(needs: list[Need]) -> Need:
+    sets, folded = _alike(*needs)
+    return Need(frozenset().union(*sets), folded)
+
+
+def _minimal(need: Need) -> Need:
     """Drop each string that contains another: a text holding it holds the shorter one too."""
-    strings = sorted(set(strings), key=len)
     kept: list[str] = []
-    for s in strings:
+    for s in sorted(need.strings, key=len):
         if not any(k in s for k in kept):
             kept.append(s)
-    return frozenset(kept)
+    return Need(frozenset(kept), need.folded)
 
 
-def _usefulness(strings: frozenset[str]) -> tuple:
-    """How well a requirement rules texts out: the longest shortest string (rarer), then the fewest strings."""
-    return (min(map(len, strings)), -len(strings))
+def _usefulness(need: Need) -> tuple:
+    """How well a need rules texts out: the longest shortest string (rarer), as written, the fewest strings."""
+    return (min(map(len, need.strings)), not need.folded, -len(need.strings))
 
 
-def _useful(options) -> list[frozenset[str]]:
-    """Real requirements (no empty string, which every text holds), most useful first, without repeats."""
-    kept = {_minimal(o) for o in options if o}
-    return sorted((o for o in kept if "" not in o), key=_usefulness, reverse=True)
+def _useful(options: list[Need]) -> list[Need]:
+    """Real needs (no empty string, which every text holds), most useful first, without repeats."""
+    kept = {_minimal(o) for o in options if o.strings}
+    return sorted((o for o in kept if "" not in o.strings), key=_usefulness, reverse=True)
 
 
-def _exact(op, av) -> frozenset[str] | None:
-    """The folded strings one of which a node always matches exactly (None: not a few known strings)."""
+def _flags(ignorecase: bool, av) -> bool:
+    """Whether case is ignored inside a group ``(?i:...)`` / ``(?-i:...)``."""
+    _, add, remove, _ = av
+    return (ignorecase or bool(add & re.IGNORECASE)) and not remove & re.IGNORECASE
+
+
+def _exact(op, av, ignorecase: bool) -> Need | None:
+    """The strings one of which a node always matches exactly (None: not a few known strings)."""
     if op is _LITERAL:
-        return frozenset([fold_char(chr(av))])
+        char = chr(av)
+        return Need(frozenset([fold_char(char) if ignorecase else char]), ignorecase)
     if op is _AT:
-        return frozenset([""])  # zero width: the characters around it are consecutive in the match
+        return _EMPTY  # zero width: the characters around it are consecutive in the match
     if op is _IN:
         if all(item_op is _LITERAL for item_op, _ in av):
-            chars = frozenset(fold_char(chr(item)) for _, item in av)
-            return chars if len(chars) <= MAX_STRINGS else None
+            chars = frozenset(fold_char(chr(c)) if ignorecase else chr(c) for _, c in av)
+            return Need(chars, ignorecase) if len(chars) <= MAX_STRINGS else None
         return None
     if op is _SUBPATTERN:
-        return _sequence(av[-1])[0]
+        return _sequence(av[-1], _flags(ignorecase, av))[0]
     if _ATOMIC is not None and op is _ATOMIC:
-        return _sequence(av)[0]
+        return _sequence(av, ignorecase)[0]
     if op is _BRANCH:
-        alternatives = [_sequence(alt)[0] for alt in av[1]]
+        alternatives = [_sequence(alt, ignorecase)[0] for alt in av[1]]
         if all(a is not None for a in alternatives):
-            union = frozenset().union(*alternatives)
-            return union if len(union) <= MAX_STRINGS else None
+            union = _union(alternatives)
+            return union if len(union.strings) <= MAX_STRINGS else None
         return None
     if op in _REPEATS:
         low, high, body = av
-        inner = _sequence(body)[0]
+        inner = _sequence(body, ignorecase)[0]
         if inner is None or high > 2:
             return None
-        out, power = set(), {""}
+        out, power = [], _EMPTY
         for count in range(high + 1):
             if count >= low:
-                out |= power
-            power = {a + b for a in power for b in inner}
-        return frozenset(out) if len(out) <= MAX_STRINGS else None
+                out.append(power)
+            power = _join(power, inner)
+        union = _union(out)
+        return union if len(union.strings) <= MAX_STRINGS else None
     return None
 
 
-def _requirements(op, av) -> list[frozenset[str]]:
-    """Sets of strings such that every match of a node contains one string of each set."""
+def _requirements(op, av, ignorecase: bool) -> list[Need]:
+    """Needs such that every match of a node meets each."""
     if op is _SUBPATTERN:
-        return _sequence(av[-1])[1]
+        return _sequence(av[-1], _flags(ignorecase, av))[1]
     if _ATOMIC is not None and op is _ATOMIC:
-        return _sequence(av)[1]
+        return _sequence(av, ignorecase)[1]
     if op is _BRANCH:
-        # One string from each alternative's best set: any match is a match of one alternative.
-        alternatives = [_sequence(alt)[1] for alt in av[1]]
+        # One string from each alternative's best need: any match is a match of one alternative.
+        alternatives = [_sequence(alt, ignorecase)[1] for alt in av[1]]
         if alternatives and all(alternatives):
-            return [_minimal(frozenset().union(*(a[0] for a in alternatives)))]
+            return [_minimal(_union([a[0] for a in alternatives]))]
         return []
     if op in _REPEATS and av[0] >= 1:
-        return _sequence(av[2])[1]
+        return _sequence(av[2], ignorecase)[1]
     return []  # one unknown character, a look-around, a back-reference, an optional part
 
 
-def _sequence(items) -> tuple[frozenset[str] | None, list[frozenset[str]]]:
-    """A sequence of nodes: the strings it always matches exactly (or None), and its requirements.
+def _sequence(items, ignorecase: bool) -> tuple[Need | None, list[Need]]:
+    """A sequence of nodes: the strings it always matches exactly (or None), and its needs.
 
     Neighbouring nodes of known strings are joined ("cost" "s?" -> "cost", "costs"), up to
-    :data:`MAX_STRINGS` combinations. Each joined stretch is a requirement, and so is each
-    requirement of a node that is not optional; every match meets them all.
+    :data:`MAX_STRINGS` combinations. Each joined stretch is a need, and so is each need of a
+    node that is not optional; every match meets them all.
     """
-    options: list[frozenset[str]] = []
-    stretch = frozenset([""])
+    options: list[Need] = []
+    stretch = _EMPTY
     exact = True
     for op, av in items:
-        strings = _exact(op, av)
+        strings = _exact(op, av, ignorecase)
         if strings is None:
             exact = False
             options.append(stretch)
-            stretch = frozenset([""])
-            options.extend(_requirements(op, av))
-        elif len(stretch) * len(strings) <= MAX_STRINGS:
-            stretch = frozenset(a + b for a in stretch for b in strings)
+            stretch = _EMPTY
+            options.extend(_requirements(op, av, ignorecase))
+        elif len(stretch.strings) * len(strings.strings) <= MAX_STRINGS:
+            stretch = _join(stretch, strings)
         else:
-            exact = False  # too many combinations to list: keep each part as a requirement
+            exact = False  # too many combinations to list: keep each part as a need
             options.append(stretch)
             stretch = strings
     options.append(stretch)
     return (stretch if exact else None), _useful(options)
 
 
-def requirements(pattern: re.Pattern, most: int = 4) -> tuple[frozenset[str], ...]:
-    """Up to ``most`` sets of folded strings; every match of ``pattern`` contains a string of each set.
+def requirements(pattern: re.Pattern, most: int = 4) -> tuple[Need, ...]:
+    """Up to ``most`` needs that every match of ``pattern`` meets, the most useful first.
 
-    The most useful set comes first; an empty tuple means nothing is known and the pattern must run.
+    An empty tuple means nothing is known and the pattern must run.
     """
     if _parser is None or not isinstance(pattern.pattern, str):
         return ()
     try:
-        return tuple(_sequence(_parser.parse(pattern.pattern, pattern.flags))[1][:most])
+        tree = _parser.parse(pattern.pattern, pattern.flags)
+        return tuple(_sequence(tree, bool(pattern.flags & re.IGNORECASE))[1][:most])
     except (re.error, TypeError, ValueError, AttributeError, IndexError, RecursionError):
         return ()
 
 
-def may_contain(requirements: tuple[frozenset[str], ...], folded: str, pos: int = 0, endpos: int | None = None) -> bool:
-    """False only if ``folded[pos:endpos]`` lacks every string of one of the ``requirements``.
+def may_contain(needs: tuple[Need, ...], text: str, pos: int = 0, endpos: int | None = None) -> bool:
+    """False only if ``text[pos:endpos]`` lacks every string of one of the ``needs``.
 
     ``pos`` and ``endpos`` are read as ``re`` reads them (clamped to the text), not as ``str.find``
     does (which counts a negative number from the end).
     """
     pos = max(pos, 0)
-    endpos = len(folded) if endpos is None else max(min(endpos, len(folded)), 0)
-    return all(any(folded.find(s, pos, endpos) >= 0 for s in strings) for strings in requirements)
+    endpos = len(text) if endpos is None else max(min(endpos, len(text)), 0)
+    folded = None
+    for need in needs:
+        if need.folded and folded is None:
+            folded = fold(text)
+        haystack = folded if need.folded else text
+        if not any(haystack.find(s, pos, endpos) >= 0 for s in need.strings):
+            return False
+    return True
 
 
 #: Texts shorter than this are matched directly: folding them would cost about what it saves.
@@ -232,9 +280,9 @@ class Prefiltered:
     """A compiled pattern that is not run over a long text (or part of one) where it cannot match.
 
     ``search``, ``finditer`` and ``findall`` answer exactly as the pattern's own do: they skip the
-    regular expression only when a string that every match contains is absent from the folded
-    text between ``pos`` and ``endpos`` (a match lies inside that window). Everything else (``match``,
-    ``sub``, ``groupindex``...) is the pattern's own.
+    regular expression only when a string that every match contains is absent from the text
+    between ``pos`` and ``endpos`` (a match lies inside that window). Everything else (``match``,
+    ``sub``, ``pattern``, ``groupindex``...) is the pattern's own.
     """
 
     __slots__ = ("regex", "requirements")
@@ -253,7 +301,7 @@ class Prefiltered:
         """True only if no match of the pattern can lie in ``text[pos:endpos]``."""
         if not self.requirements or not isinstance(text, str) or len(text) < MIN_TEXT:
             return False
-        return not may_contain(self.requirements, fold(text), pos, endpos)
+        return not may_contain(self.requirements, text, pos, endpos)
 
     def search(self, string: str, pos: int = 0, endpos: int = sys.maxsize):
         return None if self.cannot_match(string, pos, endpos) else self.regex.search(string, pos, endpos)

@@ -18,18 +18,21 @@ Both kinds of report come from the same LGA template family, so they share:
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 from councilkg.loaders import Document
 from councilkg.loaders import _money_facts, _peers
 from councilkg.loaders._concepts import rules
+from councilkg.loaders._literals import Prefiltered
 from councilkg.loaders._self_assessment import sentences
 from councilkg.loaders._text import find_dates
 from councilkg.model import Claim, CouncilMention, Event, Extraction, OrganisationMention, Peer, PersonMention
 
 # --- patterns -------------------------------------------------------------------
+# Patterns run over the whole text are Prefiltered: skipped where a word every match needs is absent.
 NONBLANK_LINE = re.compile(r"[^\n]*\S[^\n]*")
-CUE_LGA = re.compile(r"\bLGA\b|\bLocal Government Association\b")
-CUE_PROGRESS_REVIEW = re.compile(r"\bprogress\s+review\b", re.I)
+CUE_LGA = Prefiltered(re.compile(r"\bLGA\b|\bLocal Government Association\b"))
+CUE_PROGRESS_REVIEW = Prefiltered(re.compile(r"\bprogress\s+review\b", re.I))
 # "1. Introduction": the first numbered section ends the header.
 SECTION_HEADING = re.compile(r"^\s*\d{1,2}\.?\s+[A-Z][^.!?]{0,80}$")
 TITLE_CUE = re.compile(r"\b(?:peer\s+challenge|progress\s+review|peer\s+review)\b", re.I)
@@ -37,7 +40,7 @@ TITLE_CUE = re.compile(r"\b(?:peer\s+challenge|progress\s+review|peer\s+review)\
 TITLE_COUNCIL = re.compile(r"(?:progress\s+review|peer\s+challenge)\s*[:–—]\s*(?P<name>[A-Z][^:\n]{2,80}?)\s*$", re.I)
 COUNCIL_WORD = re.compile(r"\b(?:Council|Borough|County|City|District|Authority|Corporation)\b")
 NAME_SHAPE = re.compile(r"^[A-Z][\w’'&.-]*(?:\s+(?:[A-Z][\w’'&.-]*|of|and|upon|on|the|in|with|under|le))*$")
-THANK = re.compile(r"\bwould like to thank\s+(?:the\s+)?(?P<name>[A-Z][^\n.,]{2,80}?)\s+for\b")
+THANK = Prefiltered(re.compile(r"\bwould like to thank\s+(?:the\s+)?(?P<name>[A-Z][^\n.,]{2,80}?)\s+for\b"))
 LEADING_THE = re.compile(r"^the\s+", re.I)
 TOOK_PLACE = re.compile(r"\b(?:took place|was held|were held|was carried out|visited|returned)\b", re.I)
 # The peer team: the line that introduces the list of peers.
@@ -51,60 +54,64 @@ PEER_INTRO = re.compile(
 # People: "Name, role is the main point of contact between the authority and the LGA".
 _PERSON = r"(?:(?:Cllr|Councillor|Dr|Sir|Dame|Mr|Mrs|Ms|Professor)\.?\s+)?[A-Z][a-z’'-]+(?:\s+[A-Z][\w’'-]+){1,2}"
 _CAPS = r"[A-Z][\w’'&-]*(?:\s+(?:[A-Z][\w’'&-]*|of|for|and(?=\s+[A-Z])))*"
-CONTACT = re.compile(
+CONTACT = Prefiltered(re.compile(
     r"(?P<name>" + _PERSON + r")\s*(?:\((?P<role_b>[^)\n]{2,80})\)|,\s*(?P<role_c>[^,\n]{2,80}?),?)\s+"
     r"(?:is|was|will be|remains)\s+(?:the\s+|your\s+)?(?:main\s+|principal\s+|first\s+)?(?:point of )?contact\b"
     r"(?:[^.\n]*?\bbetween the (?:authority|council) and the\s+(?P<org>" + _CAPS + r"))?"
-)
+))
 PRECEDING_CAPITAL = re.compile(r"\b[A-Z][\w’'-]*\s+$")  # "LGA Councillor Development Charter" is a title
-NAMED_COUNCILLOR = re.compile(r"\b(?P<title>Cllr|Councillor)\.?\s+(?P<name>[A-Z][a-z’'-]+(?:\s+[A-Z][\w’'-]+){1,2})")
+NAMED_COUNCILLOR = Prefiltered(re.compile(r"\b(?P<title>Cllr|Councillor)\.?\s+(?P<name>[A-Z][a-z’'-]+(?:\s+[A-Z][\w’'-]+){1,2})"))
 # Organisations: capitalised names ending in a body word, "<Full name> (ACRONYM)", national bodies.
 _ORG_HEAD = (r"(?:Council|Association|Agency|Institute|Commission|Authority|Board|Trust|Partnership|Foundation|"
              r"Society|University|College|Department|Centre|Inspectorate|Ombudsman|Borough)")
-ORGANISATION = re.compile(
+ORGANISATION = Prefiltered(re.compile(
     r"\b(?P<org>(?:[A-Z][\w’'&-]*\s+(?:(?:of|for|and|on|the)\s+)?){0,5}" + _ORG_HEAD
     + r"\b(?:\s+(?:of|for|on)\s+[A-Z][\w’'&-]*(?:(?:,\s+|\s+and\s+|\s+)[A-Z][\w’'&-]*){0,5})?)"
     r"(?:\s+\((?P<alias>[A-Z][A-Za-z]{1,10})\))?"
-)
-NATIONAL_BODY = re.compile(r"\b(?:LGA|Ofsted|CQC|NHS|DfE|DLUHC|MHCLG|DHSC|CfGS|IDeA|HM Treasury|National Audit Office)\b")
+))
+NATIONAL_BODY = Prefiltered(re.compile(r"\b(?:LGA|Ofsted|CQC|NHS|DfE|DLUHC|MHCLG|DHSC|CfGS|IDeA|HM Treasury|National Audit Office)\b"))
 QUOTE_BEFORE = re.compile(r"[‘“\"']\s*$")
 ORG_NOT_A_NAME = re.compile(r"^(?:(?:The|This|That|Each|Every|Full|Our|Their|Its|A|An|Local|County|City|Borough|"
                             r"Council|Authority)\s+)?" + _ORG_HEAD + r"$")
 # Values other sources may contradict: the year a backlog of accounts goes back to.
-ACCOUNTS_BACK = re.compile(
+ACCOUNTS_BACK = Prefiltered(re.compile(
     r"\b(?:outstanding|backlog of|unaudited|late|delayed)\s+(?:\w+\s+){0,2}accounts?\b[^.\n]{0,40}?\b"
     r"(?:dating|going|stretching|reaching)\s+back\s+to\s+(?P<fy>(?:19|20)\d{2}\s?/\s?\d{2,4})",
     re.I,
-)
+))
 TITLE_KEY = re.compile(r"[^a-z0-9]+")
 # Structure of a full Corporate Peer Challenge report, which a progress review lacks: its section
 # headings ("2. Key recommendations", "## Scope and focus") and the five core elements it reports on.
 _HEADING_START = r"^[ \t#]*(?:\d{1,2}(?:\.\d{1,2})*\.?[ \t]+)?"
-CPC_KEY_RECOMMENDATIONS = re.compile(_HEADING_START + r"key[ \t]+recommendations[ \t]*:?[ \t]*$", re.I | re.M)
-CPC_APPROACH = re.compile(r"\bsummary\s+of\s+(?:the\s+)?(?:corporate\s+)?peer\s+challenge\s+approach\b", re.I)
-CPC_SCOPE = re.compile(_HEADING_START + r"scope[ \t]+and[ \t]+focus[ \t]*$", re.I | re.M)
-CPC_PROCESS = re.compile(
+CPC_KEY_RECOMMENDATIONS = Prefiltered(re.compile(_HEADING_START + r"key[ \t]+recommendations[ \t]*:?[ \t]*$", re.I | re.M))
+CPC_APPROACH = Prefiltered(re.compile(r"\bsummary\s+of\s+(?:the\s+)?(?:corporate\s+)?peer\s+challenge\s+approach\b", re.I))
+CPC_SCOPE = Prefiltered(re.compile(_HEADING_START + r"scope[ \t]+and[ \t]+focus[ \t]*$", re.I | re.M))
+CPC_PROCESS = Prefiltered(re.compile(
     r"\bthe\s+peer\s+challenge\s+process\b|\bspent\s+(?:\d|two|three|four|five|six)\s+days\s+on[- ]?site\b", re.I
-)
-CPC_FEEDBACK_REPORT = re.compile(r"\bfeedback\s+report\b", re.I)
+))
+CPC_FEEDBACK_REPORT = Prefiltered(re.compile(r"\bfeedback\s+report\b", re.I))
 # The core elements of every CPC: the current five, and the earlier wording (before 2023).
-CORE_ELEMENTS = (
-    re.compile(r"\blocal\s+priorities\s+and\s+outcomes\b|\bunderstanding\s+of\s+the\s+local\s+place\b", re.I),
-    re.compile(r"\borganisational\s+and\s+place\s+leadership\b|\bleadership\s+of\s+place\b", re.I),
-    re.compile(r"\bgovernance\s+and\s+culture\b|\borganisational\s+leadership\s+and\s+governance\b", re.I),
-    re.compile(r"\bfinancial\s+planning\s+and\s+(?:management|viability)\b", re.I),
-    re.compile(r"\bcapacity\s+(?:for\s+improvement|to\s+deliver)\b", re.I),
-)
+CORE_ELEMENTS = tuple(Prefiltered(re.compile(pattern, re.I)) for pattern in (
+    r"\blocal\s+priorities\s+and\s+outcomes\b|\bunderstanding\s+of\s+the\s+local\s+place\b",
+    r"\borganisational\s+and\s+place\s+leadership\b|\bleadership\s+of\s+place\b",
+    r"\bgovernance\s+and\s+culture\b|\borganisational\s+leadership\s+and\s+governance\b",
+    r"\bfinancial\s+planning\s+and\s+(?:management|viability)\b",
+    r"\bcapacity\s+(?:for\s+improvement|to\s+deliver)\b",
+))
 
 
-def cpc_report_cues(text: str) -> set[str]:
-    """Which marks of a full CPC report ``text`` shows (section headings, the five core elements)."""
+@lru_cache(maxsize=4)
+def cpc_report_cues(text: str) -> frozenset[str]:
+    """Which marks of a full CPC report ``text`` shows (section headings, the five core elements).
+
+    Cached on the text's value: the progress-review and peer-challenge detectors both ask.
+    """
     cues = {name for name, pattern in (("key-recommendations", CPC_KEY_RECOMMENDATIONS), ("approach", CPC_APPROACH),
                                        ("scope", CPC_SCOPE), ("process", CPC_PROCESS),
                                        ("feedback-report", CPC_FEEDBACK_REPORT)) if pattern.search(text)}
     if sum(1 for pattern in CORE_ELEMENTS if pattern.search(text)) >= 3:
         cues.add("core-elements")
-    return cues
+    return frozenset(cues)
 
 
 def nonblank_lines(text: str) -> list[tuple[int, int]]:

@@ -18,9 +18,11 @@ from __future__ import annotations
 import re
 
 from councilkg.model import OrganisationMention, PersonMention
+from councilkg.loaders._literals import Prefiltered
 from councilkg.loaders._text import split_honorific
 
 # --- patterns -------------------------------------------------------------------------
+# Patterns run over the whole text are Prefiltered: skipped where a word every match needs is absent.
 _CAP = r"[A-Z][\w'’&-]*"
 # Words that may join the capitalised words of a title: "Head of Finance and Procurement".
 _JOIN = r"(?:\s+(?:and|of|for|&)\s+|,\s+(?=[A-Z])|\s+)"
@@ -40,32 +42,32 @@ _OFFICE = (
 )
 # "the Leader", "The incoming Chief Executive", "the Leader, Chair and Deputy Mayor".
 _ARTICLE = r"\b(?:the|The)\s+(?P<qual>(?:new|incoming|current|interim|permanent|acting|previous|former|outgoing)\s+)?"
-OFFICE_LIST = re.compile(
+OFFICE_LIST = Prefiltered(re.compile(
     _ARTICLE + r"(?P<first>" + _OFFICE + r")(?P<rest>(?:\s*(?:,|and|&)\s+" + _OFFICE + r"(?![\w-]))*)(?P<after>[\w'’-]*)"
-)
+))
 OFFICE = re.compile(_OFFICE)
 # An office spelled out with its abbreviation: "Chief Executive Officer (CEO)".
-OFFICE_DEFINED = re.compile(r"(?P<long>" + _OFFICE + r")\s*\((?P<abbr>[A-Z]{2,6})\)")
+OFFICE_DEFINED = Prefiltered(re.compile(r"(?P<long>" + _OFFICE + r")\s*\((?P<abbr>[A-Z]{2,6})\)"))
 # A person's name: two or three capitalised words.
 _NAME = r"[A-Z][a-z'’-]+(?:[ \t]+(?:[A-Z]\.[ \t]*)?[A-Z][a-zA-Z'’-]+){1,2}"
 _HONORIFIC = r"(?:Cllr\.?|Councillor|Dr\.?|Sir|Dame|Mr\.?|Mrs\.?|Ms\.?|Professor|Prof\.?|Lord|Lady|Baroness)"
 # "Sam Patel (former Leader)", "Cllr Jane Doe (Chair)".
-NAME_ROLE_PAREN = re.compile(
+NAME_ROLE_PAREN = Prefiltered(re.compile(
     r"(?P<hon>" + _HONORIFIC + r"\s+)?(?P<name>" + _NAME + r")\s*\((?P<role>[^()\n]{2,60})\)"
-)
+))
 # "Jane Doe, Chief Executive" and "the Chief Executive, Jane Doe".
-NAME_COMMA_ROLE = re.compile(
+NAME_COMMA_ROLE = Prefiltered(re.compile(
     r"(?P<hon>" + _HONORIFIC + r"\s+)?(?P<name>" + _NAME + r"),\s+(?:the\s+)?(?P<role>(?:previous\s+|former\s+|interim\s+)?"
     + _OFFICE + r")"
-)
-ROLE_COMMA_NAME = re.compile(
+))
+ROLE_COMMA_NAME = Prefiltered(re.compile(
     r"\b(?:the|The)\s+(?P<role>" + _OFFICE + r"),\s+(?P<hon>" + _HONORIFIC + r"\s+)?(?P<name>" + _NAME + r")\b"
     r"(?!,?\s+(?:and\s+)?[A-Z])"
-)
+))
 # "Councillor Jane Doe", "Cllr Sam Smith".
-HONORIFIC_NAME = re.compile(r"\b(?P<hon>Cllr\.?|Councillor)\s+(?P<name>" + _NAME + r")")
+HONORIFIC_NAME = Prefiltered(re.compile(r"\b(?P<hon>Cllr\.?|Councillor)\s+(?P<name>" + _NAME + r")"))
 # "Councillors Ben Hart, Amira Selby and Tom Reece" (attendance lists).
-COUNCILLOR_LIST = re.compile(r"\bCouncillors[ \t]+(?P<list>" + _NAME + r"(?:[ \t]*,[ \t]*" + _NAME + r")*(?:,?[ \t]+and[ \t]+" + _NAME + r")?)")
+COUNCILLOR_LIST = Prefiltered(re.compile(r"\bCouncillors[ \t]+(?P<list>" + _NAME + r"(?:[ \t]*,[ \t]*" + _NAME + r")*(?:,?[ \t]+and[ \t]+" + _NAME + r")?)"))
 LIST_NAME = re.compile(_NAME)
 # A role in brackets that names an office ("previous CEO", "Chair"), not an abbreviation.
 ROLE_WORD = re.compile(
@@ -85,10 +87,10 @@ _ORG_END = (
     r"Safeguarding\s+(?:Adults\s+)?Board|Partnership\s+Board|Commission|Agency|Association|Authority|Ombudsman|"
     r"Commissioner|Inspectorate|Healthcare|Hospital|Police(?:\s+Service|\s+Command)?|Fire\s+(?:and\s+Rescue\s+)?Service)"
 )
-ORGANISATION = re.compile(
+ORGANISATION = Prefiltered(re.compile(
     r"\b(?P<name>(?:" + _CAP + r"(?:\s+(?:and|of|for|&)\s+|\s+)){0,6}" + _ORG_END + r")\b(?:\s*\((?P<abbr>[A-Z]{2,6})\))?"
-)
-DEPARTMENT = re.compile(r"\b(?P<name>Department\s+(?:of|for)\s+" + _CAP + r"(?:\s+(?:and\s+)?" + _CAP + r"){0,4})")
+))
+DEPARTMENT = Prefiltered(re.compile(r"\b(?P<name>Department\s+(?:of|for)\s+" + _CAP + r"(?:\s+(?:and\s+)?" + _CAP + r"){0,4})"))
 # Leading words an organisation name does not start with.
 ORG_LEAD = re.compile(r"^(?:The|This|That|A|An|In|On|At|For|From|With|And|Of|By|Both|Each|Its|Their|Our)\s+")
 # Words that on their own make a generic, not a named, body ("the Local Authority", "an Acute Trust").
@@ -161,10 +163,7 @@ def find_people(document, *, place: str | None = None) -> list[PersonMention]:
 
 def _office_holders(document, text: str, taken: list[tuple[int, int]]) -> list[PersonMention]:
     """Unnamed holders of an office referred to as "the <office>"."""
-    defined = {}
-    for m in OFFICE_DEFINED.finditer(text):
-        defined.setdefault(office_key(m.group("abbr")), m)
-        defined.setdefault(office_key(m.group("long")), m)
+    defined: dict[str, re.Match] | None = None  # read only once an office holder is found: a costly pattern
     holders: dict[str, PersonMention] = {}
     for m in OFFICE_LIST.finditer(text):
         if m.group("after") or any(m.start() < e and m.end() > s for s, e in taken):
@@ -177,6 +176,8 @@ def _office_holders(document, text: str, taken: list[tuple[int, int]]) -> list[P
             key = office_key(office)
             if key in holders:
                 continue
+            if defined is None:
+                defined = _defined_offices(text)
             written = defined.get(key)
             role = f"{written.group('long')} ({written.group('abbr')})" if written else _clean_role(office)
             if qualifier == "interim":
@@ -184,6 +185,15 @@ def _office_holders(document, text: str, taken: list[tuple[int, int]]) -> list[P
             holders[key] = PersonMention(None, document.span(*_sentence(text, m.start(), m.end())), role=role)
     # "the Cabinet Member" is the same office as "the Cabinet Member for Health" when both occur.
     return [p for k, p in holders.items() if not any(o != k and o.startswith(k + " ") for o in holders)]
+
+
+def _defined_offices(text: str) -> dict[str, re.Match]:
+    """Offices spelled out with their abbreviation, by the key of each ("ceo" and "chief executive")."""
+    defined: dict[str, re.Match] = {}
+    for m in OFFICE_DEFINED.finditer(text):
+        defined.setdefault(office_key(m.group("abbr")), m)
+        defined.setdefault(office_key(m.group("long")), m)
+    return defined
 
 
 def _sentence(text: str, start: int, end: int) -> tuple[int, int]:

@@ -31,42 +31,48 @@ from councilkg.model import (
 )
 from councilkg.loaders import Document, Loader
 from councilkg.loaders._concepts import recognise
+from councilkg.loaders._literals import Prefiltered
 from councilkg.loaders._observations import find_observations
 from councilkg.loaders._people import find_organisations, find_people
 from councilkg.loaders._text import find_dates, find_money, find_percentages, squash
 
 # --- patterns -------------------------------------------------------------------------
+# Patterns run over the whole text are Prefiltered: skipped where a word every match needs is absent.
 # "# <Council>: local authority assessment" (any heading level, or none).
-TITLE = re.compile(r"^#*\s*(?P<title>(?P<council>[^\n:]{3,80}?)\s*[:–-]\s*local authority assessment)\s*$", re.I | re.M)
+TITLE = Prefiltered(re.compile(r"^#*\s*(?P<title>(?P<council>[^\n:]{3,80}?)\s*[:–-]\s*local authority assessment)\s*$", re.I | re.M))
 # "Assessment published: 1 March 2025" (also "Published on ...", "Date published: ...").
-PUBLISHED = re.compile(r"^\W*(?:assessment\s+)?(?:date\s+)?published(?:\s+on)?\s*:?\s*(?P<date>[^\n]{6,40})$", re.I | re.M)
+PUBLISHED = Prefiltered(re.compile(r"^\W*(?:assessment\s+)?(?:date\s+)?published(?:\s+on)?\s*:?\s*(?P<date>[^\n]{6,40})$", re.I | re.M))
 # "About <Council>": a fallback for the council's name.
-ABOUT = re.compile(r"^#*\s*About\s+(?P<council>[^\n]{3,80}?)\s*$", re.M)
+ABOUT = Prefiltered(re.compile(r"^#*\s*About\s+(?P<council>[^\n]{3,80}?)\s*$", re.M))
 # A line holding only a rating, and an inline "Overall rating: Good".
-RATING_LINE = re.compile(r"^#*\s*(?P<r>Outstanding|Good|Requires improvement|Inadequate)\s*\.?\s*$", re.I | re.M)
-RATING_INLINE = re.compile(
+RATING_LINE = Prefiltered(re.compile(r"^#*\s*(?P<r>Outstanding|Good|Requires improvement|Inadequate)\s*\.?\s*$", re.I | re.M))
+RATING_INLINE = Prefiltered(re.compile(
     r"\b(?:overall\s+)?rating(?:\s+and\s+score)?\s*[:–-]\s*(?P<r>Outstanding|Good|Requires improvement|Inadequate)\b", re.I
-)
+))
 # "Score: 2", "## Score: 3", "Score 2/4", "Score: 2 - Evidence shows some shortfalls" (CQC wording).
-SCORE_LINE = re.compile(
+SCORE_LINE = Prefiltered(re.compile(
     r"^#*\s*Score\s*[:\-–]?\s*(?P<s>[1-4])(?:\s*(?:/|out\s+of)\s*4)?(?:\s*[-–:]\s*(?P<w>Evidence\s+shows[^\n]*?))?\s*$",
     re.I | re.M,
-)
+))
 # "2 - Evidence shows some shortfalls".
-WORDING_LINE = re.compile(
+WORDING_LINE = Prefiltered(re.compile(
     r"^#*\s*(?:[1-4]\s*[-–:]\s*)?(?P<w>Evidence\s+shows\s+(?:significant\s+shortfalls|some\s+shortfalls|"
     r"a\s+good\s+standard|an\s+exceptional\s+standard))\s*\.?\s*$",
     re.I | re.M,
-)
+))
 # "# Theme 1: How <Council> works with people".
-THEME = re.compile(r"^#*\s*Theme\s+\d+\s*[:.\-–]\s*(?P<theme>[^\n]+?)\s*$", re.I | re.M)
+THEME = Prefiltered(re.compile(r"^#*\s*Theme\s+\d+\s*[:.\-–]\s*(?P<theme>[^\n]+?)\s*$", re.I | re.M))
+# Detection cues besides the title, scores and themes.
+CUE_PUBLISHED = Prefiltered(re.compile(r"^\W*assessment\s+published", re.I | re.M))
+CUE_QUALITY_STATEMENTS = Prefiltered(re.compile(r"\bquality statements?\b", re.I))
+CUE_CARE_ACT = Prefiltered(re.compile(r"\bCare Act\b"))
 # A markdown rule or heading marks around a line.
 RULE = re.compile(r"^\s*(?:-{3,}|\*{3,}|_{3,})\s*$")
 HEADING_MARKS = re.compile(r"^#+\s*")
 # Any heading: a markdown heading, or in plain text a short line without final punctuation.
 HEADING = re.compile(r"^(?:#+\s*[^\n]+|[A-Z][^\n.:;!?]{2,80})$", re.M)
-FINANCIAL_HEADING = re.compile(r"^#*\s*Financial facts\b[^\n]*$", re.I | re.M)
-STRENGTHS_HEADING = re.compile(r"^#*\s*Summary of strengths[^\n]*$", re.I | re.M)
+FINANCIAL_HEADING = Prefiltered(re.compile(r"^#*\s*Financial facts\b[^\n]*$", re.I | re.M))
+STRENGTHS_HEADING = Prefiltered(re.compile(r"^#*\s*Summary of strengths[^\n]*$", re.I | re.M))
 # Financial facts wording.
 FY = re.compile(r"\b(?:19|20)\d{2}\s*/\s*\d{2}\b")
 ASC = re.compile(r"\badult social care\b|\bASC\b", re.I)
@@ -77,27 +83,27 @@ SHARE = re.compile(r"of\s+the\s+(?:total\s+)?budget\s+was\s+spent\s+on\s+adult\s
 PRECEPT = re.compile(r"\bprecept\b", re.I)
 NO_PRECEPT = re.compile(r"\b(?:not|did\s+not|has\s+not)\s+(?:raised?|apply|applied)\b[^.]{0,40}\bprecept\b", re.I)
 # Dated events: "went live again in June 2021", "was permanently appointed in May 2023".
-EVENT_VERB = re.compile(
+EVENT_VERB = Prefiltered(re.compile(
     r"\b(?:went\s+live(?:\s+again)?|(?:was|were)\s+(?:permanently\s+|formally\s+)?appointed|"
     r"(?:was|were)\s+(?:created|launched|established|set\s+up|introduced)|began\s+the\s+liquidation\s+process|"
     r"(?:went|entered)\s+into\s+(?:liquidation|administration)|ran\s+from)\b",
     re.I,
-)
+))
 # A subject that ends in a proper name ("... to recover <System>"): the name is the subject.
 CAPITALISED_END = re.compile(r"(?:\b[A-Z][\w'’-]*\s*)+$")
 PASSIVE = re.compile(r"^(?:was|were)\s+", re.I)
 EVENT_SUBJECT_LEAD = re.compile(r"^(?:(?:to|the|a|an|of|and|in|its|their|which|that|this)\s+)+", re.I)
 # A named plan or strategy with its period: "Carers Five-year plan (2021-2026)".
-PLAN_PERIOD = re.compile(
+PLAN_PERIOD = Prefiltered(re.compile(
     r"(?P<name>(?:[A-Z][\w'’-]*|(?:one|two|three|four|five|ten)[- ]year)(?:\s+(?:[A-Z][\w'’-]*|(?:one|two|three|four|five|ten)[- ]year|and|for|of)){0,6}?"
     r"\s+(?:[Pp]lan|[Ss]trategy|[Pp]rogramme))\s*\(?\s*(?P<period>(?:19|20)\d{2}\s*[-–/]\s*(?:(?:19|20)\d{2}|\d{2}))\b"
-)
+))
 # When a named team or service started: "a Front Door team, which was created in 2022".
-STARTED = re.compile(
+STARTED = Prefiltered(re.compile(
     r"(?P<name>[A-Z][\w'’-]*(?:\s+(?:[A-Z][\w'’-]*|and|of|for)){0,5}\s+(?:team|service|hub|board|panel))\s*,?\s*"
     r"(?:which\s+)?(?:was|were)\s+(?:created|launched|established|set\s+up|formed)\s+in\s+"
     r"(?P<date>(?:(?:early|late|mid|the\s+end\s+of|spring|summer|autumn|winter)[\s-]+)?(?:[A-Z][a-z]+\s+)?(?:19|20)\d{2})"
-)
+))
 # Sentences of the strengths summary that name a shortfall rather than a strength.
 SHORTFALL = re.compile(
     r"\b(?:but|however|not|no|lack\w*|limited|delay\w*|wait\w*|backlog|shortfall\w*|inconsistent|unclear|worse|"
@@ -135,13 +141,13 @@ class CqcAssessmentLoader(Loader):
             return None
         score = 0.0
         score += 0.45 if TITLE.search(text) else 0.0
-        score += 0.15 if re.search(r"^\W*assessment\s+published", text, re.I | re.M) else 0.0
+        score += 0.15 if CUE_PUBLISHED.search(text) else 0.0
         scores = len(SCORE_LINE.findall(text))
         score += 0.25 if scores >= 3 else 0.1 if scores else 0.0
         score += 0.15 if WORDING_LINE.search(text) else 0.0
-        score += 0.1 if re.search(r"\bquality statements?\b", text, re.I) else 0.0
+        score += 0.1 if CUE_QUALITY_STATEMENTS.search(text) else 0.0
         score += 0.05 if THEME.search(text) else 0.0
-        score += 0.05 if re.search(r"\bCare Act\b", text) else 0.0
+        score += 0.05 if CUE_CARE_ACT.search(text) else 0.0
         return min(score, 1.0) or None
 
     def extract(self, document: Document) -> Extraction:
@@ -401,8 +407,7 @@ def _claims(document: Document, ex: Extraction) -> list[Claim]:
                         key=lambda e: -len(e.date.iso())):
         add(event.notation, "year", str(event.date.year), event.evidence)
     for n, qs in enumerate(ex.quality_statements, start=1):
-        headings = list(re.finditer(r"^#*[ \t]*" + re.escape(qs.name) + r"[ \t]*$", text, re.M))
-        at = headings[-1].end() - len(qs.name) if headings else -1
+        at = _heading_at(text, qs.name)
         add(f"quality statement {n}", "name", qs.name,
             document.span(at, at + len(qs.name)) if at >= 0 else qs.evidence, "document")
         for variant in qs.name_variants:
@@ -418,3 +423,24 @@ def _claims(document: Document, ex: Extraction) -> list[Claim]:
         add(name, "start date", squash(m.group("date")), document.span(m.start(), m.end()))
     return claims
 
+
+def _heading_at(text: str, name: str) -> int:
+    """Where ``name`` starts on the last line holding only it (after any '#' marks and blanks), or -1.
+
+    The line of the last match of ``^#*[ \t]*<name>[ \t]*$`` (multiline); found by looking back
+    from the end with ``str.rfind`` rather than scanning the whole text with a pattern per name.
+    As with that match, the position is the line's end less the name's length.
+    """
+    if not name or "\n" in name:
+        headings = list(re.finditer(r"^#*[ \t]*" + re.escape(name) + r"[ \t]*$", text, re.M))
+        return headings[-1].end() - len(name) if headings else -1
+    at = text.rfind(name)
+    while at >= 0:
+        line_start = text.rfind("\n", 0, at) + 1
+        line_end = text.find("\n", at + len(name))
+        line_end = len(text) if line_end < 0 else line_end
+        marks, rest = text[line_start:at], text[at + len(name):line_end]
+        if not marks.lstrip("#").strip(" \t") and not rest.strip(" \t"):
+            return line_end - len(name)
+        at = text.rfind(name, 0, at + len(name) - 1)  # the previous occurrence, overlapping or not
+    return -1

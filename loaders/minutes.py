@@ -26,6 +26,7 @@ from councilkg.errors import DocumentRejected
 from councilkg.model import Claim, CouncilMention, Extraction, Statement
 from councilkg.loaders import Document, Loader
 from councilkg.loaders._concepts import recognise
+from councilkg.loaders._literals import Prefiltered
 from councilkg.loaders._money_facts import financial_facts
 from councilkg.loaders._observations import find_observations
 from councilkg.loaders._people import find_organisations, find_people
@@ -33,51 +34,54 @@ from councilkg.loaders._text import find_dates, squash, strip_bullet
 from councilkg.reference import find_councils, resolve_council
 
 # --- patterns -------------------------------------------------------------------------
+# Patterns run over the whole text are Prefiltered: skipped where a word every match needs is absent.
 # "Agenda item", "Agenda item 5", "Agenda Item 5: Title".
-AGENDA_ITEM = re.compile(r"^\s*Agenda\s+item\s*(?P<num>\d{1,3}[a-z]?)?\s*[:.\-–]?\s*(?P<title>[^\n]*)$", re.I | re.M)
+AGENDA_ITEM = Prefiltered(re.compile(r"^\s*Agenda\s+item\s*(?P<num>\d{1,3}[a-z]?)?\s*[:.\-–]?\s*(?P<title>[^\n]*)$", re.I | re.M))
 # "Item 5: Title", "5. Title" (a short title line; numbered paragraphs "5.1 ..." follow it).
-ITEM_LINE = re.compile(r"^\s*(?:Item\s+)?(?P<num>\d{1,3})[.:)]?\s+(?P<title>[A-Z][^\n.]{2,90})$", re.M)
+ITEM_LINE = Prefiltered(re.compile(r"^\s*(?:Item\s+)?(?P<num>\d{1,3})[.:)]?\s+(?P<title>[A-Z][^\n.]{2,90})$", re.M))
 # "Minutes:" on its own line.
-MINUTES_LINE = re.compile(r"^\s*Minutes\s*:?\s*$", re.I | re.M)
+MINUTES_LINE = Prefiltered(re.compile(r"^\s*Minutes\s*:?\s*$", re.I | re.M))
+# "Minutes of the meeting ..." opening a line.
+MINUTES_OF = Prefiltered(re.compile(r"^\s*Minutes\s+of\b", re.I | re.M))
 # "4.1 The Committee noted ..." numbered minute paragraphs.
-NUMBERED_PARA = re.compile(r"^\s*(?P<item>\d{1,3})\.(?P<para>\d{1,3})\.?\s+\S", re.M)
+NUMBERED_PARA = Prefiltered(re.compile(r"^\s*(?P<item>\d{1,3})\.(?P<para>\d{1,3})\.?\s+\S", re.M))
 # Meeting furniture that minutes carry and reports do not.
-MEETING_WORDS = re.compile(
+MEETING_WORDS = Prefiltered(re.compile(
     r"^\s*(?:Present|Apologies(?:\s+for\s+absence)?|Declarations?\s+of\s+(?:interest|pecuniary)|In\s+attendance|"
     r"Also\s+present|Officers\s+present|RESOLVED|AGREED)\b",
     re.I | re.M,
-)
-CHAIR = re.compile(r"\b(?:The|the)\s+Chair(?:man|person)?\b")
+))
+CHAIR = Prefiltered(re.compile(r"\b(?:The|the)\s+Chair(?:man|person)?\b"))
 # A start time in an item title: "(6:30pm)", "(18:30)".
 TIME = re.compile(r"\s*\(?\b\d{1,2}[:.]\d{2}\s*(?:[ap]\.?m\.?)?\)?\s*$", re.I)
 # The meeting date: "held on Tuesday 5 March 2024", "Date: 5 March 2024", "Meeting date ...".
-MEETING_DATE = re.compile(
+MEETING_DATE = Prefiltered(re.compile(
     r"(?:\bheld\s+on|\bmeeting\s+(?:held\s+)?on|^\s*(?:meeting\s+)?date(?:\s+of\s+meeting)?\s*:|^\s*minutes\s+of\s+[^\n]{0,120}?,)"
     r"\s*(?P<rest>[^\n]{0,60})",
     re.I | re.M,
-)
+))
 # The header names the committee: "Minutes of the Audit Committee", "Meeting of Cabinet".
 _COMMITTEE = (
     r"(?:[A-Z][\w'’&-]*\s+(?:(?:and|of|for|&)\s+)?){0,5}"
     r"(?:Sub-Committee|Committee|Panel|Board|Commission|Forum|Cabinet)"
 )
-HEADER_COMMITTEE = re.compile(r"\b(?:Minutes|Meeting)\s+of\s+(?:the\s+)?(?P<name>" + _COMMITTEE + r")\b")
-COMMITTEE = re.compile(r"\b(?P<name>" + _COMMITTEE + r")\b")
+HEADER_COMMITTEE = Prefiltered(re.compile(r"\b(?:Minutes|Meeting)\s+of\s+(?:the\s+)?(?P<name>" + _COMMITTEE + r")\b"))
+COMMITTEE = Prefiltered(re.compile(r"\b(?P<name>" + _COMMITTEE + r")\b"))
 COMMITTEE_LEAD = re.compile(r"^(?:The|This|A|An|In|Each|Every|Following|At|Of)\s+")
 # Places, by how strongly the wording marks the council's place.
-PLACE_STRONG = re.compile(
+PLACE_STRONG = Prefiltered(re.compile(
     r"\b(?:London\s+)?Borough\s+of\s+(?P<a>[A-Z][\w'’-]+(?:\s+[A-Z][\w'’-]+)?)"
     r"|\b(?P<b>[A-Z][\w'’-]+(?:\s+[A-Z][\w'’-]+)?)\s+(?:(?:Borough|City|County|District)\s+)?Council\b"
-)
-PLACE_BOROUGH = re.compile(r"\b(?P<p>[A-Z][\w'’-]+(?:\s+[A-Z][\w'’-]+)?)\s+Borough\b")
+))
+PLACE_BOROUGH = Prefiltered(re.compile(r"\b(?P<p>[A-Z][\w'’-]+(?:\s+[A-Z][\w'’-]+)?)\s+Borough\b"))
 # The venue: "Camden Town Hall", "Ealing Civic Centre".
-PLACE_VENUE = re.compile(
+PLACE_VENUE = Prefiltered(re.compile(
     r"\b(?P<p>[A-Z][\w'’-]+(?:\s+[A-Z][\w'’-]+)?)\s+(?:Town|City|Civic|County|Guild)\s*(?:Hall|Centre|Offices)\b"
-)
-PLACE_AFTER = re.compile(
+))
+PLACE_AFTER = Prefiltered(re.compile(
     r"\b(?:in|across|for|of|as|throughout|within)\s+(?P<p>[A-Z][\w'’-]+(?:\s+[A-Z][\w'’-]+)?)"
     r"(?=\s*[.,;:?!(]|\s+(?:was|is|were|as|and|so|to|than|has|had|wide)\b)"
-)
+))
 # Words that are not a council's place.
 NOT_A_PLACE = frozenset(
     "the a an this that council borough city county district london england britain uk wales scotland "
@@ -86,12 +90,12 @@ NOT_A_PLACE = frozenset(
     "services service group directors q and our their its local national".split()
 )
 # A paragraph that introduces the topics chosen for the session.
-TOPIC_INTRO = re.compile(
+TOPIC_INTRO = Prefiltered(re.compile(
     r"\b(?:topics?|topic\s+areas?|areas|themes|questions|lines\s+of\s+enquiry)\b[^.\n]{0,60}\b(?:selected|chosen|agreed)\b"
     r"|\b(?:areas|topics|themes)\s+selected\s+were\b"
     r"|\b(?:selected|chose|chosen|agreed)\s+(?:the\s+)?(?:following\s+)?(?:topics?|topic\s+areas?|areas|themes|questions)\b",
     re.I,
-)
+))
 BULLET_LINE = re.compile(r"^\s*[•·▪◦●*\-–]\s*(?P<body>\S[^\n]*)$")
 
 
@@ -107,7 +111,7 @@ class MinutesLoader(Loader):
             return None
         score = 0.0
         score += 0.35 if AGENDA_ITEM.search(text) else 0.0
-        score += 0.3 if MINUTES_LINE.search(text) or re.search(r"^\s*Minutes\s+of\b", text, re.I | re.M) else 0.0
+        score += 0.3 if MINUTES_LINE.search(text) or MINUTES_OF.search(text) else 0.0
         paragraphs = len(NUMBERED_PARA.findall(text))
         score += 0.3 if paragraphs >= 3 else 0.1 if paragraphs else 0.0
         furniture = len(set(m.group().strip().lower()[:6] for m in MEETING_WORDS.finditer(text)))

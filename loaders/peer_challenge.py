@@ -37,6 +37,7 @@ from councilkg.errors import DocumentRejected
 from councilkg.loaders import Document, Loader
 from councilkg.loaders import _money_facts, _peer_report, _peers
 from councilkg.loaders._concepts import recognise
+from councilkg.loaders._literals import Prefiltered
 from councilkg.loaders._peer_report import CORE_ELEMENTS, CUE_LGA, CUE_PROGRESS_REVIEW, THANK, TITLE_COUNCIL
 from councilkg.loaders._recommendations import split_title
 from councilkg.loaders._self_assessment import NUMBER_WORD, number_value
@@ -44,8 +45,9 @@ from councilkg.loaders._text import find_dates, sentence_around, squash
 from councilkg.model import Event, Extraction, PersonMention, Recommendation
 
 # --- patterns -------------------------------------------------------------------
+# Patterns run over the whole text are Prefiltered: skipped where a word every match needs is absent.
 # Detection: the challenge named anywhere, and in the title (the first few hundred characters).
-CUE_PEER_CHALLENGE = re.compile(r"\b(?:corporate\s+)?peer\s+challenge\b", re.I)
+CUE_PEER_CHALLENGE = Prefiltered(re.compile(r"\b(?:corporate\s+)?peer\s+challenge\b", re.I))
 # A markdown heading mark in front of a line ("## 4. Feedback").
 MARKDOWN_HEADING = re.compile(r"^\s*#{1,6}\s+")
 # "Corporate Peer Challenge <council>", "Peer Challenge of <council>": no separator.
@@ -53,15 +55,15 @@ TITLE_COUNCIL_BARE = re.compile(
     r"peer\s+challenge\s+(?:(?:at|of|for)\s+)?(?:the\s+)?(?P<name>[A-Z][^:\n]{2,80}?)\s*$", re.I
 )
 # The council in running text: "spent four days onsite at X, during which", "the peer challenge at X took place".
-ONSITE_AT = re.compile(
+ONSITE_AT = Prefiltered(re.compile(
     r"\b(?:on-?\s?site|on\s+site)\s+(?:at|in|with)\s+(?:the\s+)?(?P<name>[A-Z][^\n.,;:(]{2,80}?)"
     r"(?=\s*[,.;:(]|\s+(?:during|where|and|from|between|to|for|in|on|over)\b)"
-)
-CHALLENGE_AT = re.compile(
+))
+CHALLENGE_AT = Prefiltered(re.compile(
     r"\bpeer\s+challenge\s+(?:at|of|with)\s+(?:the\s+)?(?P<name>[A-Z][^\n.,;:(]{2,80}?)\s+"
     r"(?:took place|was held|was carried out|happened)\b",
     re.I,
-)
+))
 # Sentences that date the visit: the challenge or the team on site.
 VISIT_WORD = re.compile(r"\bpeer\s+challenge\b|\bon-?\s?site\b|\bon\s+site\b|\bpeer\s+team\b", re.I)
 TOOK_PLACE = re.compile(r"\b(?:took place|was held|was carried out|visited|spent|were on-?\s?site|was on-?\s?site)\b",
@@ -93,11 +95,11 @@ BULLET_ITEM = re.compile(r"^[•·▪◦●*\-–]\s*(?P<body>\S.*)$")
 FIRST_SENTENCE = re.compile(r"^(?P<s>.+?(?<!\be\.g)(?<!\bi\.e)[.!?])(?=\s+[A-Z‘“\"'(])")
 TRAILING_STOP = re.compile(r"[\s.;:,]+$")
 # A stated number of key recommendations: "the following ten key recommendations", "the team's six ...".
-REC_COUNT = re.compile(
+REC_COUNT = Prefiltered(re.compile(
     r"\b(?:following|these|our|made|makes|make|the|\w+['’]s)\s+(?P<n>" + NUMBER_WORD + r")\s+(?:key\s+|main\s+)?"
     r"recommendations\b",
     re.I,
-)
+))
 # A sub-section that names a recommendation by number.
 REC_REFERENCE = re.compile(r"\brecommendations?\s+(?P<num>\d{1,2})\b", re.I)
 WORD = re.compile(r"[a-z][a-z’'-]{2,}")
@@ -105,12 +107,12 @@ WORD = re.compile(r"[a-z][a-z’'-]{2,}")
 _PERSON = r"(?:(?:Cllr|Councillor|Dr|Sir|Dame|Mr|Mrs|Ms|Professor)\.?\s+)?[A-Z][a-z’'-]+(?:\s+[A-Z][\w’'-]+){1,2}"
 _ADVISER = (r"(?:Senior\s+)?(?:Principal|Regional)\s+Advis[eo]r(?:\s+for\s+(?:the\s+)?[A-Z][\w’'-]*"
             r"(?:\s+(?:and\s+(?:the\s+)?)?[A-Z][\w’'-]*){0,4})?")
-ADVISER_AFTER_NAME = re.compile(
+ADVISER_AFTER_NAME = Prefiltered(re.compile(
     r"(?P<name>" + _PERSON + r")\s*(?:\(|,\s*)(?:the\s+)?(?:LGA(?:['’]s)?\s+)?(?P<role>" + _ADVISER + r")"
-)
-ADVISER_BEFORE_NAME = re.compile(
+))
+ADVISER_BEFORE_NAME = Prefiltered(re.compile(
     r"(?:\bLGA(?:['’]s)?\s+)?(?P<role>" + _ADVISER + r")\s*,?\s+(?P<name>" + _PERSON + r")\b"
-)
+))
 
 # Tuning of the theme match.
 MIN_THEME_SCORE = 2.0  # at least one distinctive shared phrase, or a few distinctive words

@@ -33,21 +33,23 @@ from councilkg.loaders import _money_facts, _peer_report, _recommendations
 from councilkg.loaders._peer_report import CUE_LGA, CUE_PROGRESS_REVIEW, THANK
 from councilkg.loaders._self_assessment import NUMBER_WORD, action_plan_shares, number_value, rag_counts, sentences
 from councilkg.loaders._concepts import recognise
+from councilkg.loaders._literals import Prefiltered
 from councilkg.loaders._text import find_dates
 from councilkg.model import Event, Extraction, PartialDate
 
 # --- patterns -------------------------------------------------------------------
+# Patterns run over the whole text are Prefiltered: skipped where a word every match needs is absent.
 # Detection cues (the LGA and progress-review cues are shared, in _peer_report).
-CUE_PEER_CHALLENGE = re.compile(r"\bcorporate\s+peer\s+challenge\b|\bCPC\b|\bpeer\s+challenge\b", re.I)
-CUE_PEER_TEAM = re.compile(r"\bpeer\s+(?:challenge\s+)?team\b|\bpeers\b", re.I)
-CUE_RECOMMENDATION = re.compile(r"\brecommendations?\b", re.I)
+CUE_PEER_CHALLENGE = Prefiltered(re.compile(r"\bcorporate\s+peer\s+challenge\b|\bCPC\b|\bpeer\s+challenge\b", re.I))
+CUE_PEER_TEAM = Prefiltered(re.compile(r"\bpeer\s+(?:challenge\s+)?team\b|\bpeers\b", re.I))
+CUE_RECOMMENDATION = Prefiltered(re.compile(r"\brecommendations?\b", re.I))
 # The marks of a full CPC report (see _peer_report.cpc_report_cues) that a progress review never has.
 CPC_STRUCTURE = frozenset({"key-recommendations", "approach", "scope", "core-elements"})
-REVIEW_AT = re.compile(
+REVIEW_AT = Prefiltered(re.compile(
     r"\b(?:Progress Review|review|revisit|visit)\s+(?:at|of|to|with)\s+(?:the\s+)?(?P<name>[A-Z][^\n.,(]{2,80}?)\s+"
     r"(?:took place|was held|was carried out|happened)\b",
     re.I,
-)
+))
 REVIEW_WORD = re.compile(r"\bprogress\s+review\b|\brevisit\b|\bthis review\b|\bpeer team (?:visited|returned)\b", re.I)
 # The original peer challenge: a sentence saying when it happened.
 CPC_WORDS = r"(?:LGA\s+)?(?:Corporate\s+Peer\s+Challenge|CPC|peer\s+challenge|(?<!progress\s)peer\s+review)"
@@ -56,23 +58,23 @@ CPC_HELD = re.compile(
     + CPC_WORDS + r"\b|\b" + CPC_WORDS + r"(?:\s*\(CPC\))?\s+(?:took place|was held|was carried out)\b",
     re.I,
 )
-CPC_YEAR = re.compile(
+CPC_YEAR = Prefiltered(re.compile(
     r"\b(?P<year>(?:19|20)\d{2})\s+" + CPC_WORDS + r"\b|\b" + CPC_WORDS
     + r"\s+(?:in|during|of)\s+(?:(?P<month>January|February|March|April|May|June|July|August|September|October|"
     r"November|December)\s+)?(?P<year2>(?:19|20)\d{2})\b",
     re.I,
-)
-CPC_RELATIVE = re.compile(
+))
+CPC_RELATIVE = Prefiltered(re.compile(
     r"\b(?:approximately\s+|about\s+|around\s+|some\s+)?(?P<n>" + NUMBER_WORD + r")\s+(?P<unit>years?|months?)\s+"
     r"(?:after|since)\s+(?:the\s+)?(?:original\s+)?" + CPC_WORDS,
     re.I,
-)
+))
 # "Out of the CPC's 11 recommendations", "all 18 recommendations", "made 12 recommendations".
-REC_COUNT = re.compile(
+REC_COUNT = Prefiltered(re.compile(
     r"\b(?:all|made|the|its|of)\s+(?:the\s+)?(?:\w+['’]s\s+)?(?P<n>" + NUMBER_WORD + r")\s+(?:\w+\s+)?"
     r"recommendations\b",
     re.I,
-)
+))
 
 class ProgressReviewLoader(Loader):
     """LGA Corporate Peer Challenge progress reviews."""
