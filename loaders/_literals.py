@@ -66,14 +66,12 @@ def fold_char(char: str) -> str:
     return chr(_SMALLEST.get(code, code))
 
 
-@lru_cache(maxsize=4096)
-def _lower_is_fold(char: str) -> bool:
-    """Whether ``str.lower`` gives ``char`` its fold wherever it stands in a text.
-
-    Not so for capital sigma (lowered by context) or for a character whose full lower case is
-    longer than one character, or differs from the simple one (dotted capital I).
-    """
-    return char != "\u03a3" and char.lower() == fold_char(char)
+# Lower-case characters that ``re.IGNORECASE`` equates with a smaller one ('ſ' with 's', 'ı' with
+# 'i', 'σ' with 'ς'): where ``str.lower`` leaves one, it is not the fold.
+_NOT_SMALLEST = re.compile(
+    "[" + "".join(re.escape(chr(m)) for m, low in sorted(_SMALLEST.items()) if m != low) + "]"
+    if any(m != low for m, low in _SMALLEST.items()) else "(?!)"
+)
 
 
 @lru_cache(maxsize=8)
@@ -83,9 +81,11 @@ def fold(text: str) -> str:
     Cached on the text's value: the detectors and the loader of one document fold the same text.
     """
     lowered = text.lower()
-    # ASCII lower case is the fold of every ASCII character (checked in the tests), so
-    # ``str.lower`` will do unless a character it lowers differently from ``re`` is present.
-    if text.isascii() or all(c.isascii() or _lower_is_fold(c) for c in set(text)):
+    # ``str.lower`` gives each character its simple lower case, except that it lowers 'İ' to two
+    # characters (the length changes) and a capital sigma by its context (to 'σ' or 'ς'; 'σ' is
+    # caught below). What remains is the fold unless a character equated with a smaller one is
+    # left. Checked for every code point in the tests.
+    if len(lowered) == len(text) and (lowered.isascii() or not _NOT_SMALLEST.search(lowered)):
         return lowered
     return text.translate({ord(c): fold_char(c) for c in set(text) if fold_char(c) != c})
 
@@ -276,6 +276,16 @@ def may_contain(needs: tuple[Need, ...], text: str, pos: int = 0, endpos: int | 
 MIN_TEXT = 2000
 
 
+def _finder(strings: frozenset[str]):
+    """A callable ``(haystack, pos, endpos) -> bool``: whether one of ``strings`` occurs there."""
+    if len(strings) == 1:
+        (only,) = strings
+        return lambda haystack, pos, endpos: haystack.find(only, pos, endpos) >= 0
+    # One scan for all of them (an alternation of plain strings finds any that occurs).
+    search = re.compile("|".join(re.escape(s) for s in sorted(strings, key=len, reverse=True))).search
+    return lambda haystack, pos, endpos: search(haystack, pos, endpos) is not None
+
+
 class Prefiltered:
     """A compiled pattern that is not run over a long text (or part of one) where it cannot match.
 
@@ -285,11 +295,12 @@ class Prefiltered:
     ``sub``, ``pattern``, ``groupindex``...) is the pattern's own.
     """
 
-    __slots__ = ("regex", "requirements")
+    __slots__ = ("regex", "requirements", "_finders")
 
     def __init__(self, regex: re.Pattern):
         self.regex = regex
         self.requirements = requirements(regex)
+        self._finders = tuple((need.folded, _finder(need.strings)) for need in self.requirements)
 
     def __repr__(self) -> str:
         return f"Prefiltered({self.regex!r})"
@@ -297,11 +308,20 @@ class Prefiltered:
     def __getattr__(self, name):
         return getattr(self.regex, name)  # .pattern, .flags, .groupindex, .match ...
 
-    def cannot_match(self, text: str, pos: int = 0, endpos: int | None = None) -> bool:
-        """True only if no match of the pattern can lie in ``text[pos:endpos]``."""
-        if not self.requirements or not isinstance(text, str) or len(text) < MIN_TEXT:
+    def cannot_match(self, text: str, pos: int = 0, endpos: int = sys.maxsize) -> bool:
+        """True only if no match of the pattern can lie in ``text[pos:endpos]`` (as :func:`may_contain`)."""
+        if not self._finders or len(text) < MIN_TEXT:
             return False
-        return not may_contain(self.requirements, text, pos, endpos)
+        # Clamped as re clamps them (str.find would count a negative number from the end).
+        pos = max(pos, 0)
+        endpos = max(min(endpos, len(text)), 0)
+        folded = None
+        for need_folded, occurs in self._finders:
+            if need_folded and folded is None:
+                folded = fold(text)
+            if not occurs(folded if need_folded else text, pos, endpos):
+                return True
+        return False
 
     def search(self, string: str, pos: int = 0, endpos: int = sys.maxsize):
         return None if self.cannot_match(string, pos, endpos) else self.regex.search(string, pos, endpos)

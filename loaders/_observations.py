@@ -143,6 +143,8 @@ CLAUSE_TAIL = re.compile(
 PARA_NUMBER = re.compile(r"^\s*\d+(?:\.\d+)*\.?\s+")
 SENTENCE_END = re.compile(r"\.(?=\s|$)|[?!](?=\s|$)|\n")
 PARAGRAPH = re.compile(r"[^\n]+(?:\n(?!\n)[^\n]+)*")
+# A figure: every statistic pattern above (COMPARISON ... STANDALONE_COUNT) needs one, through _NUM.
+DIGIT = re.compile(r"\d")
 UNITS = {"%": "percent", "per cent": "percent", "percent": "percent", "percent ": "percent"}
 
 
@@ -233,6 +235,8 @@ def find_observations(document, *, standalone: bool = False, waits: bool = True)
     out: list[Observation] = []
     for para in PARAGRAPH.finditer(text):
         lo, hi = para.start(), para.end()
+        if not DIGIT.search(text, lo, hi):
+            continue  # no figure, so no statistic: each pattern the readers below use needs a \d
         used: list[tuple[int, int]] = []
         found = _comparisons(document, text, lo, hi, used)
         found += _changes(document, text, lo, hi, used)

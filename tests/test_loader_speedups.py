@@ -101,6 +101,18 @@ def test_every_character_ignorecase_matches_folds_alike(chars, every_character):
             assert fold_char(found) in folds, (chars, found, hex(ord(found)), flags)
 
 
+def test_str_lower_is_the_fold_where_fold_uses_it(every_character):
+    """``fold`` returns ``str.lower()`` when its length is unchanged and no 'ſ'-like character is left."""
+    from councilkg.loaders._literals import _NOT_SMALLEST
+
+    for char in every_character:
+        lowered = char.lower()
+        if len(lowered) == 1 and not _NOT_SMALLEST.search(lowered):
+            assert lowered == fold_char(char), hex(ord(char))
+    for text in ("ΣΑΣ", "ΑΣ", "ΣΑ", "Σ", "aΣ b", "ΣΣ", "σς"):  # a capital sigma is lowered by its context
+        assert fold(text) == "".join(fold_char(c) for c in text)
+
+
 @given(st.text())
 @example("İstanbul ΣΑΣ ſ \u212a")
 @SETTINGS
@@ -272,3 +284,16 @@ def test_heading_at_is_the_pattern_scan(text, name):
     from councilkg.loaders.cqc_assessment import _heading_at
 
     assert _heading_at(text, name) == _heading_at_by_pattern(text, name)
+
+
+@pytest.mark.parametrize("name", ["COMPARISON", "COMPARED", "CHANGE", "WAIT_STAT", "WAIT_LIST", "PEOPLE_WAITING",
+                                  "STANDALONE_PERCENT", "STANDALONE_COUNT"])
+@given(data=st.data())
+@SETTINGS
+def test_every_statistic_holds_a_figure(name, data):
+    """find_observations skips paragraphs without a digit: each statistic pattern's matches have one."""
+    from councilkg.loaders import _observations
+
+    pattern = getattr(_observations, name).regex
+    text = data.draw(st.from_regex(pattern, fullmatch=True))
+    assert _observations.DIGIT.search(pattern.fullmatch(text).group())
