@@ -98,39 +98,52 @@ if _constants is not None:
     _LITERAL, _IN, _AT = _constants.LITERAL, _constants.IN, _constants.AT
     _BRANCH, _SUBPATTERN = _constants.BRANCH, _constants.SUBPATTERN
     _ATOMIC = getattr(_constants, "ATOMIC_GROUP", None)
+    _CATEGORY, _SPACE = _constants.CATEGORY, _constants.CATEGORY_SPACE
     _REPEATS = {_constants.MAX_REPEAT, _constants.MIN_REPEAT, getattr(_constants, "POSSESSIVE_REPEAT", None)} - {None}
 
 
+# Where a need's strings are looked for: the text as written, its fold, or its fold with every
+# run of white space squashed to one space (for the whole text only: offsets do not carry over).
+AS_WRITTEN, FOLDED, SQUASHED = 0, 1, 2
+_WHITE_SPACE = re.compile(r"\s+")
+
+
 class Need(NamedTuple):
-    """Every match contains one of ``strings``: as written, or (``folded``) in the folded text."""
+    """Every match contains one of ``strings``, in the text as seen by ``view``."""
 
     strings: frozenset[str]
-    folded: bool
+    view: int
 
 
-_EMPTY = Need(frozenset([""]), False)
+_EMPTY = Need(frozenset([""]), AS_WRITTEN)
 
 
-def _fold_string(s: str) -> str:
-    return "".join(fold_char(c) for c in s)
+def _in_view(s: str, view: int) -> str:
+    """A string as written, in another view (a string that occurs as written occurs in each view)."""
+    if view >= FOLDED:
+        s = "".join(fold_char(c) for c in s)
+    if view == SQUASHED:
+        s = _WHITE_SPACE.sub(" ", s)
+    return s
 
 
-def _alike(*needs: Need) -> tuple[list[frozenset[str]], bool]:
-    """The needs' strings, all folded if any of them is (a string as written may always be folded)."""
-    folded = any(n.folded for n in needs)
-    if not folded:
-        return [n.strings for n in needs], False
-    return [n.strings if n.folded else frozenset(map(_fold_string, n.strings)) for n in needs], True
+def _alike(*needs: Need) -> tuple[list[frozenset[str]], int]:
+    """The needs' strings, all in the widest view among them (as written < folded < squashed)."""
+    view = max(n.view for n in needs)
+    return [n.strings if n.view == view else frozenset(_in_view(s, view) for s in n.strings) for n in needs], view
 
 
 def _join(left: Need, right: Need) -> Need:
-    (a, b), folded = _alike(left, right)
-    return Need(frozenset(x + y for x in a for y in b), folded)
+    (a, b), view = _alike(left, right)
+    joined = (x + y for x in a for y in b)
+    if view == SQUASHED:  # the space ending one part and the space starting the next are one run
+        joined = (_WHITE_SPACE.sub(" ", s) for s in joined)
+    return Need(frozenset(joined), view)
 
 
 def _union(needs: list[Need]) -> Need:
-    sets, folded = _alike(*needs)
-    return Need(frozenset().union(*sets), folded)
+    sets, view = _alike(*needs)
+    return Need(frozenset().union(*sets), view)
 
 
 def _minimal(need: Need) -> Need:
@@ -139,12 +152,12 @@ def _minimal(need: Need) -> Need:
     for s in sorted(need.strings, key=len):
         if not any(k in s for k in kept):
             kept.append(s)
-    return Need(frozenset(kept), need.folded)
+    return Need(frozenset(kept), need.view)
 
 
 def _usefulness(need: Need) -> tuple:
     """How well a need rules texts out: the longest shortest string (rarer), as written, the fewest strings."""
-    return (min(map(len, need.strings)), not need.folded, -len(need.strings))
+    return (min(map(len, need.strings)), need.view == AS_WRITTEN, -len(need.strings))
 
 
 def _useful(options: list[Need]) -> list[Need]:
@@ -153,37 +166,52 @@ def _useful(options: list[Need]) -> list[Need]:
     return sorted((o for o in kept if "" not in o.strings), key=_usefulness, reverse=True)
 
 
-def _flags(ignorecase: bool, av) -> bool:
-    """Whether case is ignored inside a group ``(?i:...)`` / ``(?-i:...)``."""
+def _inner_view(view: int, av) -> int:
+    """The view inside a group: ``(?i:...)`` and ``(?-i:...)`` turn case-insensitivity on and off."""
+    if view == SQUASHED:
+        return view
     _, add, remove, _ = av
-    return (ignorecase or bool(add & re.IGNORECASE)) and not remove & re.IGNORECASE
+    ignorecase = (view == FOLDED or bool(add & re.IGNORECASE)) and not remove & re.IGNORECASE
+    return FOLDED if ignorecase else AS_WRITTEN
 
 
-def _exact(op, av, ignorecase: bool) -> Need | None:
-    """The strings one of which a node always matches exactly (None: not a few known strings)."""
+def _char(code: int, view: int) -> str:
+    char = chr(code)
+    return _in_view(char, view) if view != AS_WRITTEN else char
+
+
+def _exact(op, av, view: int) -> Need | None:
+    """The strings one of which a node always matches exactly (None: not a few known strings).
+
+    ``view`` is where its literals are to be looked for: AS_WRITTEN where case matters, else
+    FOLDED, or SQUASHED when white space of any length is one space.
+    """
     if op is _LITERAL:
-        char = chr(av)
-        return Need(frozenset([fold_char(char) if ignorecase else char]), ignorecase)
+        return Need(frozenset([_char(av, view)]), view)
     if op is _AT:
         return _EMPTY  # zero width: the characters around it are consecutive in the match
     if op is _IN:
         if all(item_op is _LITERAL for item_op, _ in av):
-            chars = frozenset(fold_char(chr(c)) if ignorecase else chr(c) for _, c in av)
-            return Need(chars, ignorecase) if len(chars) <= MAX_STRINGS else None
+            chars = frozenset(_char(c, view) for _, c in av)
+            return Need(chars, view) if len(chars) <= MAX_STRINGS else None
+        if view == SQUASHED and av == [(_CATEGORY, _SPACE)]:
+            return Need(frozenset([" "]), view)  # \s
         return None
     if op is _SUBPATTERN:
-        return _sequence(av[-1], _flags(ignorecase, av))[0]
+        return _sequence(av[-1], _inner_view(view, av))[0]
     if _ATOMIC is not None and op is _ATOMIC:
-        return _sequence(av, ignorecase)[0]
+        return _sequence(av, view)[0]
     if op is _BRANCH:
-        alternatives = [_sequence(alt, ignorecase)[0] for alt in av[1]]
+        alternatives = [_sequence(alt, view)[0] for alt in av[1]]
         if all(a is not None for a in alternatives):
             union = _union(alternatives)
             return union if len(union.strings) <= MAX_STRINGS else None
         return None
     if op in _REPEATS:
         low, high, body = av
-        inner = _sequence(body, ignorecase)[0]
+        inner = _sequence(body, view)[0]
+        if inner is not None and view == SQUASHED and inner.strings == {" "}:
+            return Need(frozenset([" "] if low else ["", " "]), view)  # a run of white space is one space
         if inner is None or high > 2:
             return None
         out, power = [], _EMPTY
@@ -196,24 +224,24 @@ def _exact(op, av, ignorecase: bool) -> Need | None:
     return None
 
 
-def _requirements(op, av, ignorecase: bool) -> list[Need]:
+def _requirements(op, av, view: int) -> list[Need]:
     """Needs such that every match of a node meets each."""
     if op is _SUBPATTERN:
-        return _sequence(av[-1], _flags(ignorecase, av))[1]
+        return _sequence(av[-1], _inner_view(view, av))[1]
     if _ATOMIC is not None and op is _ATOMIC:
-        return _sequence(av, ignorecase)[1]
+        return _sequence(av, view)[1]
     if op is _BRANCH:
         # One string from each alternative's best need: any match is a match of one alternative.
-        alternatives = [_sequence(alt, ignorecase)[1] for alt in av[1]]
+        alternatives = [_sequence(alt, view)[1] for alt in av[1]]
         if alternatives and all(alternatives):
             return [_minimal(_union([a[0] for a in alternatives]))]
         return []
     if op in _REPEATS and av[0] >= 1:
-        return _sequence(av[2], ignorecase)[1]
+        return _sequence(av[2], view)[1]
     return []  # one unknown character, a look-around, a back-reference, an optional part
 
 
-def _sequence(items, ignorecase: bool) -> tuple[Need | None, list[Need]]:
+def _sequence(items, view: int) -> tuple[Need | None, list[Need]]:
     """A sequence of nodes: the strings it always matches exactly (or None), and its needs.
 
     Neighbouring nodes of known strings are joined ("cost" "s?" -> "cost", "costs"), up to
@@ -224,12 +252,12 @@ def _sequence(items, ignorecase: bool) -> tuple[Need | None, list[Need]]:
     stretch = _EMPTY
     exact = True
     for op, av in items:
-        strings = _exact(op, av, ignorecase)
+        strings = _exact(op, av, view)
         if strings is None:
             exact = False
             options.append(stretch)
             stretch = _EMPTY
-            options.extend(_requirements(op, av, ignorecase))
+            options.extend(_requirements(op, av, view))
         elif len(stretch.strings) * len(strings.strings) <= MAX_STRINGS:
             stretch = _join(stretch, strings)
         else:
@@ -240,34 +268,51 @@ def _sequence(items, ignorecase: bool) -> tuple[Need | None, list[Need]]:
     return (stretch if exact else None), _useful(options)
 
 
-def requirements(pattern: re.Pattern, most: int = 4) -> tuple[Need, ...]:
+def requirements(pattern: re.Pattern, most: int = 4, squashed: bool = False) -> tuple[Need, ...]:
     """Up to ``most`` needs that every match of ``pattern`` meets, the most useful first.
 
-    An empty tuple means nothing is known and the pattern must run.
+    With ``squashed``, needs for the whole text's squashed fold (where ``\\s+`` is one space, so
+    ``governance\\s+and\\s+culture`` needs "governance and culture"). An empty tuple means nothing
+    is known and the pattern must run.
     """
     if _parser is None or not isinstance(pattern.pattern, str):
         return ()
+    view = SQUASHED if squashed else FOLDED if pattern.flags & re.IGNORECASE else AS_WRITTEN
     try:
-        tree = _parser.parse(pattern.pattern, pattern.flags)
-        return tuple(_sequence(tree, bool(pattern.flags & re.IGNORECASE))[1][:most])
+        return tuple(_sequence(_parser.parse(pattern.pattern, pattern.flags), view)[1][:most])
     except (re.error, TypeError, ValueError, AttributeError, IndexError, RecursionError):
         return ()
+
+
+@lru_cache(maxsize=8)
+def squash(text: str) -> str:
+    """The fold of ``text`` with each run of white space one space, and a space at each end.
+
+    ``\\s`` matches what ``str.split`` splits on; the added spaces can only make a need look
+    present, never absent.
+    """
+    return " " + " ".join(fold(text).split()) + " "
+
+
+def _view(text: str, view: int) -> str:
+    return text if view == AS_WRITTEN else fold(text) if view == FOLDED else squash(text)
 
 
 def may_contain(needs: tuple[Need, ...], text: str, pos: int = 0, endpos: int | None = None) -> bool:
     """False only if ``text[pos:endpos]`` lacks every string of one of the ``needs``.
 
     ``pos`` and ``endpos`` are read as ``re`` reads them (clamped to the text), not as ``str.find``
-    does (which counts a negative number from the end).
+    does (which counts a negative number from the end). A SQUASHED need is checked only when the
+    window is the whole text.
     """
     pos = max(pos, 0)
     endpos = len(text) if endpos is None else max(min(endpos, len(text)), 0)
-    folded = None
+    whole = pos == 0 and endpos == len(text)
     for need in needs:
-        if need.folded and folded is None:
-            folded = fold(text)
-        haystack = folded if need.folded else text
-        if not any(haystack.find(s, pos, endpos) >= 0 for s in need.strings):
+        if need.view == SQUASHED:
+            if whole and not any(s in squash(text) for s in need.strings):
+                return False
+        elif not any(_view(text, need.view).find(s, pos, endpos) >= 0 for s in need.strings):
             return False
     return True
 
@@ -277,13 +322,22 @@ MIN_TEXT = 2000
 
 
 def _finder(strings: frozenset[str]):
-    """A callable ``(haystack, pos, endpos) -> bool``: whether one of ``strings`` occurs there."""
+    """A callable ``(haystack, pos, endpos) -> bool``: whether one of ``strings`` occurs there.
+
+    ``str.find`` per string: on a long text it is several times faster than one alternation pattern.
+    """
     if len(strings) == 1:
         (only,) = strings
         return lambda haystack, pos, endpos: haystack.find(only, pos, endpos) >= 0
-    # One scan for all of them (an alternation of plain strings finds any that occurs).
-    search = re.compile("|".join(re.escape(s) for s in sorted(strings, key=len, reverse=True))).search
-    return lambda haystack, pos, endpos: search(haystack, pos, endpos) is not None
+    ordered = tuple(sorted(strings))
+
+    def occurs(haystack: str, pos: int, endpos: int) -> bool:
+        for s in ordered:
+            if haystack.find(s, pos, endpos) >= 0:
+                return True
+        return False
+
+    return occurs
 
 
 class Prefiltered:
@@ -295,12 +349,15 @@ class Prefiltered:
     ``sub``, ``pattern``, ``groupindex``...) is the pattern's own.
     """
 
-    __slots__ = ("regex", "requirements", "_finders")
+    __slots__ = ("regex", "requirements", "_finders", "_whole_finders")
 
     def __init__(self, regex: re.Pattern):
         self.regex = regex
-        self.requirements = requirements(regex)
-        self._finders = tuple((need.folded, _finder(need.strings)) for need in self.requirements)
+        self.requirements = requirements(regex) + requirements(regex, squashed=True)
+        self._finders = tuple((n.view, _finder(n.strings)) for n in self.requirements if n.view != SQUASHED)
+        # Over the whole text, the squashed needs (most selective) first.
+        self._whole_finders = tuple((n.view, _finder(n.strings)) for n in self.requirements if n.view == SQUASHED)
+        self._whole_finders += self._finders
 
     def __repr__(self) -> str:
         return f"Prefiltered({self.regex!r})"
@@ -310,18 +367,14 @@ class Prefiltered:
 
     def cannot_match(self, text: str, pos: int = 0, endpos: int = sys.maxsize) -> bool:
         """True only if no match of the pattern can lie in ``text[pos:endpos]`` (as :func:`may_contain`)."""
-        if not self._finders or len(text) < MIN_TEXT:
+        if not self._whole_finders or len(text) < MIN_TEXT:
             return False
         # Clamped as re clamps them (str.find would count a negative number from the end).
         pos = max(pos, 0)
         endpos = max(min(endpos, len(text)), 0)
-        folded = None
-        for need_folded, occurs in self._finders:
-            if need_folded and folded is None:
-                folded = fold(text)
-            if not occurs(folded if need_folded else text, pos, endpos):
-                return True
-        return False
+        if pos == 0 and endpos == len(text):
+            return any(not occurs(_view(text, view), 0, sys.maxsize) for view, occurs in self._whole_finders)
+        return any(not occurs(_view(text, view), pos, endpos) for view, occurs in self._finders)
 
     def search(self, string: str, pos: int = 0, endpos: int = sys.maxsize):
         return None if self.cannot_match(string, pos, endpos) else self.regex.search(string, pos, endpos)

@@ -16,7 +16,9 @@ from hypothesis import strategies as st
 
 from councilkg.loaders import Document
 from councilkg.loaders._concepts import recognise, rules
-from councilkg.loaders._literals import MIN_TEXT, Need, Prefiltered, fold, fold_char, may_contain, requirements
+from councilkg.loaders._literals import (
+    AS_WRITTEN, FOLDED, MIN_TEXT, SQUASHED, Need, Prefiltered, fold, fold_char, may_contain, requirements, squash,
+)
 from tests.conftest import FIXTURES, SOURCES
 
 SETTINGS = settings(max_examples=30, deadline=None, database=None,
@@ -53,6 +55,11 @@ CONSTRUCTS = [
     (r"(?:(?:a|b)(?:c|d)){1,2}e", "ace", "bdbce"),
     (r".{0,5}", "", "anything"),
     (r"(?x) spaced \s out  # comment", "spaced out", "spaced\tout"),
+    (r"\bgovernance\s+and\s+culture\b", "Governance \n\t and\u00a0culture", "governance and culture"),
+    (r"a[ \t]*b\n\tc", "ab\n\tc", "a \t b\n\tc"),
+    (r"x\s*y\s?z", "xyz", "x \n y\x1cz"),
+    (r" leading\s", "  leading\u2003", " leading\n"),
+    (r"\s{2}two", "\n\ntwo", " \ttwo"),
 ]
 
 # Characters ``re.IGNORECASE`` treats as equal to ASCII letters beyond plain case.
@@ -74,7 +81,7 @@ UNICODE_CASES = [
 def _literals_hold(pattern: re.Pattern, text: str) -> None:
     """If ``pattern`` matches in ``text``, the prefilter must let it run (on the text and a window of it)."""
     if pattern.search(text):
-        found = requirements(pattern)
+        found = requirements(pattern) + requirements(pattern, squashed=True)
         assert may_contain(found, text), (pattern.pattern, text, found)
     for pos, endpos in ((1, len(text) - 1), (2, 5), (-3, 10**6), (len(text) // 2, len(text))):
         if pattern.search(text, pos, endpos):
@@ -99,6 +106,14 @@ def test_every_character_ignorecase_matches_folds_alike(chars, every_character):
     for flags in (re.I, re.I | re.A, 0):
         for found in re.findall(pattern, every_character, flags):
             assert fold_char(found) in folds, (chars, found, hex(ord(found)), flags)
+
+
+def test_white_space_is_what_backslash_s_matches(every_character):
+    """``squash`` splits on ``str.isspace`` characters: exactly those ``\\s`` matches, before and after folding."""
+    spaces = set(re.findall(r"\s", every_character))
+    assert spaces == {c for c in every_character if c.isspace()}
+    assert spaces == {c for c in every_character if fold_char(c).isspace()}
+    assert squash("A\u00a0 b\n\nC") == " a b c "
 
 
 def test_str_lower_is_the_fold_where_fold_uses_it(every_character):
@@ -192,13 +207,18 @@ def test_unknown_patterns_always_run():
 
 
 def test_literals_are_specific():
-    assert requirements(re.compile(r"\bcyber[\s-]?attacks?\b", re.I)) == (Need({"attack"}, True), Need({"cyber"}, True))
-    assert requirements(re.compile(r"\bVacanc(?:y|ies) in key\b", re.I)) == (Need({"vacancy in key", "vacancies in key"}, True),)
-    assert set(requirements(re.compile(r"(?:a|B)\w(?:c|d)"))) == {Need(frozenset("aB"), False), Need(frozenset("cd"), False)}
+    assert requirements(re.compile(r"\bcyber[\s-]?attacks?\b", re.I)) == (Need({"attack"}, FOLDED), Need({"cyber"}, FOLDED))
+    assert requirements(re.compile(r"\bVacanc(?:y|ies) in key\b", re.I)) == (
+        Need({"vacancy in key", "vacancies in key"}, FOLDED),)
+    assert set(requirements(re.compile(r"(?:a|B)\w(?:c|d)"))) == {
+        Need(frozenset("aB"), AS_WRITTEN), Need(frozenset("cd"), AS_WRITTEN)}
     # Case matters only where the pattern says so: a folded part makes the joined string folded.
-    assert requirements(re.compile(r"Chief (?i:Executive)")) == (Need({"chief executive"}, True),)
-    assert requirements(re.compile(r"(?-i:Chief) executive", re.I)) == (Need({"chief executive"}, True),)
-    assert requirements(re.compile(r"Chief\s+Executive")) == (Need({"Executive"}, False), Need({"Chief"}, False))
+    assert requirements(re.compile(r"Chief (?i:Executive)")) == (Need({"chief executive"}, FOLDED),)
+    assert requirements(re.compile(r"(?-i:Chief) executive", re.I)) == (Need({"chief executive"}, FOLDED),)
+    assert requirements(re.compile(r"Chief\s+Executive")) == (Need({"Executive"}, AS_WRITTEN), Need({"Chief"}, AS_WRITTEN))
+    # Over the whole text, any run of white space is one space.
+    assert requirements(re.compile(r"Chief\s+Executive"), squashed=True) == (Need({"chief executive"}, SQUASHED),)
+    assert requirements(re.compile(r"a[ \t]*b\n\tc"), squashed=True) == (Need({"ab c", "a b c"}, SQUASHED),)
 
 
 def test_short_texts_are_matched_directly():
