@@ -44,13 +44,13 @@ THANK = Prefiltered(re.compile(r"\bwould like to thank\s+(?:the\s+)?(?P<name>[A-
 LEADING_THE = re.compile(r"^the\s+", re.I)
 TOOK_PLACE = re.compile(r"\b(?:took place|was held|were held|was carried out|visited|returned)\b", re.I)
 # The peer team: the line that introduces the list of peers.
-PEER_INTRO = re.compile(
+PEER_INTRO = Prefiltered(re.compile(
     r"\b(?:members?|peers?)\b[^\n]{0,80}?\b(?:were|was)\s+involved\b|"
     r"\b(?:peer|review|peer\s+challenge)\s+team\b[^\n]{0,60}?\b(?:comprised|consisted|was made up|members\s+were|"
     r"included|includes|was|were)\b[^\n]*:\s*$|^\s*(?:the\s+)?peer\s+team\s*(?:members)?\s*:?\s*$|"
     r"\bpeers?\s+(?:involved\s+)?(?:were|are)\s*:\s*$",
     re.I,
-)
+))
 # People: "Name, role is the main point of contact between the authority and the LGA".
 _PERSON = r"(?:(?:Cllr|Councillor|Dr|Sir|Dame|Mr|Mrs|Ms|Professor)\.?\s+)?[A-Z][a-z’'-]+(?:\s+[A-Z][\w’'-]+){1,2}"
 _CAPS = r"[A-Z][\w’'&-]*(?:\s+(?:[A-Z][\w’'&-]*|of|for|and(?=\s+[A-Z])))*"
@@ -217,7 +217,9 @@ def review_date(document: Document, ex: Extraction, head: list[tuple[int, int]],
 def peer_team(document: Document, lines: list[tuple[int, int]]) -> list[Peer]:
     """The peers listed one a line after the first line that introduces a (non-empty) list."""
     text = document.text
-    starts = [i + 1 for i, (s, e) in enumerate(lines) if PEER_INTRO.search(text[s:e])]
+    # A line without a word every introduction needs (checked in the whole text's fold) is not one.
+    starts = [i + 1 for i, (s, e) in enumerate(lines)
+              if not PEER_INTRO.cannot_match(text, s, e) and PEER_INTRO.search(text[s:e])]
     peers: list[Peer] = []
     for first in starts:
         for start, end in lines[first:]:

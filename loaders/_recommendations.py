@@ -22,6 +22,7 @@ import math
 import re
 from dataclasses import dataclass, field
 
+from councilkg.loaders._literals import Prefiltered
 from councilkg.model import Finding, Recommendation
 
 # --- patterns -------------------------------------------------------------------
@@ -48,7 +49,7 @@ WORD = re.compile(r"[a-z][a-z’'-]{3,}")
 SENTENCE = re.compile(r"(?:\b(?:e\.g|i\.e|approx|no)\.|[^.!?\n]|[.!?](?=[\w’”)]))+(?:[.!?]+|$)", re.I | re.M)
 CLAUSE = re.compile(r"[^,;]+")
 # Wording of the peers' view of progress, strongest first.
-VIEW_CUES = (
+VIEW_CUES = tuple(Prefiltered(cue) for cue in (
     re.compile(r"\b(?:has not|have not|had not|not yet)\s+(?:been\s+)?progress\w*|little progress|limited progress", re.I),
     re.compile(r"\b(?:challenges?|issues?|concerns?) remains?|remain concerned|slower than expected|insufficient", re.I),
     re.compile(r"\b(?:significant|strong|good|tangible|positive|some|clear|meaningful)\s+(?:\w+\s+)?(?:progress|steps|impact)",
@@ -56,7 +57,7 @@ VIEW_CUES = (
     re.compile(r"\b(?:further|more) work (?:is|was) (?:needed|required)|needs? to be|more to be done|more to do|"
                r"(?:further|more|some) scope\b|more could be done", re.I),
     re.compile(r"\b(?:improved|strengthened|streamlined|accelerated|welcomed|embedded|resolved|published)\b", re.I),
-)
+))
 # The council's own rating of one recommendation.
 RATED_TOPIC = re.compile(
     r"\brecommendation\s+(?:on|for|about|relating to|regarding)\s+(?:the\s+)?(?P<topic>[^.;,]{3,80}?)\s+"
@@ -213,8 +214,11 @@ def _align(text: str, block: Block) -> dict[int, tuple[list[tuple[int, int]], fl
 
 def _summary(text: str, start: int, end: int) -> tuple[int, int]:
     """Offsets of a short verbatim phrase giving the peers' view, within ``text[start:end]``."""
+    sentences = list(SENTENCE.finditer(text, start, end))
     for cue in VIEW_CUES:
-        for s in SENTENCE.finditer(text, start, end):
+        if cue.cannot_match(text, start, end):
+            continue  # a word the cue needs is missing from the whole part
+        for s in sentences:
             hit = cue.search(text, s.start(), s.end())
             if not hit:
                 continue
@@ -225,7 +229,7 @@ def _summary(text: str, start: int, end: int) -> tuple[int, int]:
                     if len(words) > 25:
                         a, b = hit.start(), min(b, hit.end() + 80)
                     return a, b
-    first = next(SENTENCE.finditer(text, start, end), None)
+    first = sentences[0] if sentences else None
     return (first.start(), first.end()) if first else (start, end)
 
 

@@ -12,6 +12,7 @@ from __future__ import annotations
 import re
 from decimal import Decimal
 
+from councilkg.loaders._literals import Prefiltered
 from councilkg.loaders._text import find_percentages
 from councilkg.model import SelfAssessment
 
@@ -22,7 +23,7 @@ NUMBER_WORD = (r"(?:\d{1,3}|one|two|three|four|five|six|seven|eight|nine|ten|ele
 SENTENCE = re.compile(r"(?:\b(?:e\.g|i\.e|approx|no)\.|[^.!?\n]|[.!?](?=[\w’”)]))+(?:[.!?]+|$)", re.I | re.M)
 # Self-assessment: RAG counts.
 COLOUR = re.compile(r"\b(?P<colour>green|amber|red)\b", re.I)
-RAG_CUE = re.compile(r"\brated\b|\bRAG\b", re.I)
+RAG_CUE = Prefiltered(re.compile(r"\brated\b|\bRAG\b", re.I))
 CLAUSE_SPLIT = re.compile(r",|;|\band\b|\bwhile\b|\bwhereas\b|\bwith\b", re.I)
 OF_TOTAL = re.compile(r"\b(?P<n>" + NUMBER_WORD + r")\s+(?:out\s+)?of\s+(?:the\s+|its\s+|their\s+)?(?:\w+['’]s\s+)?(?P<t>"
                       + NUMBER_WORD + r")\b", re.I)
@@ -79,6 +80,8 @@ def _clause_counts(sentence: str) -> tuple[dict[str, int], int | None]:
 def rag_counts(document: Document, lines: list[tuple[int, int]]) -> SelfAssessment | None:
     text = document.text
     for start, end in lines:
+        if RAG_CUE.cannot_match(text, start, end):
+            continue  # no sentence of the line says "rated" or "RAG", so none is read
         counts: dict[str, int] = {}
         total, first, last = None, None, None
         for s, e in sentences(text, start, end):

@@ -53,11 +53,11 @@ REVIEW_AT = Prefiltered(re.compile(
 REVIEW_WORD = re.compile(r"\bprogress\s+review\b|\brevisit\b|\bthis review\b|\bpeer team (?:visited|returned)\b", re.I)
 # The original peer challenge: a sentence saying when it happened.
 CPC_WORDS = r"(?:LGA\s+)?(?:Corporate\s+Peer\s+Challenge|CPC|peer\s+challenge|(?<!progress\s)peer\s+review)"
-CPC_HELD = re.compile(
+CPC_HELD = Prefiltered(re.compile(
     r"\b(?:undertook|underwent|hosted|received|had|held|took part in|participated in)\s+(?:an?\s+|its\s+|the\s+)?"
     + CPC_WORDS + r"\b|\b" + CPC_WORDS + r"(?:\s*\(CPC\))?\s+(?:took place|was held|was carried out)\b",
     re.I,
-)
+))
 CPC_YEAR = Prefiltered(re.compile(
     r"\b(?P<year>(?:19|20)\d{2})\s+" + CPC_WORDS + r"\b|\b" + CPC_WORDS
     + r"\s+(?:in|during|of)\s+(?:(?P<month>January|February|March|April|May|June|July|August|September|October|"
@@ -134,6 +134,8 @@ def _original_date(document: Document, ex: Extraction) -> None:
     limit = ex.date
     found: tuple[PartialDate, int, int] | None = None
     for s, e in sentences(text):
+        if CPC_HELD.cannot_match(text, s, e):
+            continue  # a word the wording needs is missing from the sentence
         sentence = text[s:e]
         if CPC_HELD.search(sentence) and not REVIEW_WORD.search(sentence):
             dates = [d for d in find_dates(sentence, years=True) if limit is None or d.date < limit]
