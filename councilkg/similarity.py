@@ -2,10 +2,10 @@
 
 Nothing across documents can be computed while one document is loaded, so
 :func:`link_similar` runs after every load or build: it reads every recommendation (short
-title, full text and theme assignments) from the store, compares each pair made to
-different councils, and replaces the graph ``SIMILARITY_GRAPH`` with one
-``ckg:SimilarityLink`` per pair that scores at least ``MIN_SCORE``, in one atomic
-``replace_graph`` call.
+title, full text and theme assignments) from the store, compares the pairs made to
+different councils that share a distinctive word, and makes the graph ``SIMILARITY_GRAPH``
+hold one ``ckg:SimilarityLink`` per pair that scores at least ``MIN_SCORE`` and is among
+the ``TOP_K`` best of either side, in one transaction.
 
 The score is ``THEME_WEIGHT`` x theme overlap + ``TEXT_WEIGHT`` x text similarity:
 
@@ -14,19 +14,32 @@ The score is ``THEME_WEIGHT`` x theme overlap + ``TEXT_WEIGHT`` x text similarit
 * text similarity: the cosine of TF-IDF vectors of content-word stems
   (:func:`councilkg.themes.stems`), with document frequencies over all recommendations.
 
+Sums are exactly rounded (``math.fsum``), so a score does not depend on the order in which
+words or themes happen to be visited, and ties between equal scores go to the smaller IRI:
+the graph is a function of the store's content alone. A recommendation IRI described by two
+documents (two reports of one council, kind and date) is read from the graph whose IRI sorts
+first, whole (title, text and themes from one document).
+
+At national scale (13,000 recommendations) this takes about a second: recommendations worded
+alike are scored once per wording (:func:`_pairs`), and after a load that names the changed
+graphs (``changed=``) only those are read again and only the links that differ are written
+(:mod:`councilkg.derived`). The graph records a digest of its links (``ckg:sha256``).
+
 The saved query ``similar-recommendations`` reads the links.
 """
 
 from __future__ import annotations
 
 import math
-from collections import Counter
+from collections import Counter, defaultdict
+from collections.abc import Iterable
 from dataclasses import dataclass, field
-from decimal import Decimal
 
 import pyoxigraph as ox
 
-from councilkg.iri import Minter
+from councilkg.derived import (Memory, digest, digest_quad, graph_versions, recorded_digest, stale_graphs,
+                               write_difference)
+from councilkg.iri import Minter, slug
 from councilkg.namespaces import CKG, PROV, RDF, RDFS, SIMILARITY_GRAPH, XSD, term
 from councilkg.themes import stems
 
@@ -39,14 +52,24 @@ TOP_K = 5
 #: Word stems in more than this share of recommendations (and more than COMMON_FLOOR) find no candidates.
 COMMON_SHARE = 0.05
 COMMON_FLOOR = 25
+#: Nor do stems used in more than this many different wordings, however large the corpus: the
+#: candidates of a wording are then bounded by its words times this, not by the corpus.
+COMMON_CAP = 256
+#: Up to this many changed graphs are read one by one, more in one pass over the store.
+READ_ONE_BY_ONE = 32
 #: Recorded as ckg:method on every link.
 METHODS = ("weighted-jaccard:themes", "tfidf-cosine:word-stems")
 
+# One query per part (each a single graph pattern): a recommendation's full text and its
+# theme assignments are optional, and OPTIONAL joins over the union graph cost far more.
 _RECOMMENDATIONS = f"""
-SELECT ?rec ?council ?title ?text ?theme ?score WHERE {{
-  ?rec a <{CKG.Recommendation}> ; <{CKG.council}> ?council ; <{CKG.shortTitle}> ?title .
-  OPTIONAL {{ ?rec <{CKG.fullText}> ?text }}
-  OPTIONAL {{ ?rec <{CKG.themeAssignment}> ?a . ?a <{CKG.assignedTheme}> ?theme ; <{CKG.themeScore}> ?score }}
+SELECT ?g ?rec ?council ?title WHERE {{
+  GRAPH ?g {{ ?rec a <{CKG.Recommendation}> ; <{CKG.council}> ?council ; <{CKG.shortTitle}> ?title }}
+}}"""
+_FULL_TEXTS = f"SELECT ?g ?rec ?text WHERE {{ GRAPH ?g {{ ?rec <{CKG.fullText}> ?text }} }}"
+_THEMES = f"""
+SELECT ?g ?rec ?theme ?score WHERE {{
+  GRAPH ?g {{ ?rec <{CKG.themeAssignment}> ?a . ?a <{CKG.assignedTheme}> ?theme ; <{CKG.themeScore}> ?score }}
 }}"""
 
 
@@ -69,89 +92,193 @@ class Link:
 
 
 def read_recommendations(store) -> list[RecommendationText]:
-    """Every recommendation in the store with its council, words and theme scores."""
+    """Every recommendation in the store with its council, words and theme scores, sorted by IRI."""
+    return merge(read_by_graph(store))
+
+
+def read_by_graph(store, graphs: Iterable[str] | None = None) -> dict[str, list[RecommendationText]]:
+    """The recommendations each graph describes (of ``graphs``, or of every graph).
+
+    A recommendation with two short titles or full texts in one graph keeps the smallest of
+    each (one per document is the norm; the choice must not depend on the order of rows).
+    """
+    if graphs is None:
+        found = _read(store, None)
+    else:
+        found = {}
+        for graph in sorted(graphs):
+            found.update(_read(store, graph))
+    return {
+        graph: [RecommendationText(iri, council, text, themes) for iri, (council, text, themes) in sorted(recs.items())]
+        for graph, recs in found.items()
+    }
+
+
+def _read(store, graph: str | None) -> dict[str, dict[str, tuple[str, str, dict[str, float]]]]:
+    bind = {ox.Variable("g"): ox.NamedNode(graph)} if graph is not None else None
+    heads: dict[tuple[str, str], tuple[str, str]] = {}
+    for row in store.query(_RECOMMENDATIONS, bind):
+        key, value = (row["g"].value, row["rec"].value), (row["council"].value, row["title"].value)
+        heads[key] = min(heads.get(key, value), value)
+    texts: dict[tuple[str, str], str] = {}
+    for row in store.query(_FULL_TEXTS, bind):
+        key, text = (row["g"].value, row["rec"].value), row["text"].value
+        if key in heads:
+            texts[key] = min(texts.get(key, text), text)
+    themes: dict[tuple[str, str], dict[str, float]] = {}
+    for row in store.query(_THEMES, bind):
+        key = (row["g"].value, row["rec"].value)
+        if key in heads:
+            scores = themes.setdefault(key, {})
+            theme, score = row["theme"].value, float(row["score"].value)
+            scores[theme] = max(scores.get(theme, score), score)
+    out: dict[str, dict[str, tuple[str, str, dict[str, float]]]] = {}
+    for (g, iri), (council, title) in heads.items():
+        text = f"{title} {texts[(g, iri)]}" if (g, iri) in texts else title
+        out.setdefault(g, {})[iri] = (council, text, themes.get((g, iri), {}))
+    return out
+
+
+def merge(by_graph: dict[str, list[RecommendationText]]) -> list[RecommendationText]:
+    """One recommendation per IRI, sorted by IRI; one described by two documents (a clash of
+    council, kind and date) is read from the graph whose IRI sorts first."""
     recs: dict[str, RecommendationText] = {}
-    for row in store.query(_RECOMMENDATIONS):
-        iri = row["rec"].value
-        rec = recs.get(iri)
-        if rec is None:
-            text = " ".join(t.value for t in (row["title"], row["text"]) if t is not None)
-            rec = recs[iri] = RecommendationText(iri, row["council"].value, text)
-        if row["theme"] is not None:
-            rec.themes[row["theme"].value] = float(row["score"].value)
-    return [recs[k] for k in sorted(recs)]
+    for graph in sorted(by_graph, reverse=True):
+        for rec in by_graph[graph]:
+            recs[rec.iri] = rec
+    return [recs[iri] for iri in sorted(recs)]
 
 
 def theme_overlap(a: dict[str, float], b: dict[str, float]) -> float:
     """Weighted Jaccard index of two theme-score maps."""
     keys = set(a) | set(b)
-    top = sum(max(a.get(k, 0.0), b.get(k, 0.0)) for k in keys)
-    return sum(min(a.get(k, 0.0), b.get(k, 0.0)) for k in keys) / top if top else 0.0
+    # fsum: exactly rounded, so the result does not depend on the order of the keys.
+    top = math.fsum(max(a.get(k, 0.0), b.get(k, 0.0)) for k in keys)
+    return math.fsum(min(a.get(k, 0.0), b.get(k, 0.0)) for k in keys) / top if top else 0.0
 
 
 def tfidf_vectors(texts: list[str]) -> list[dict[str, float]]:
     """Unit-length TF-IDF vectors of content-word stems."""
-    bags = [Counter(s for s in _tokens(t)) for t in texts]
+    bags = [Counter(_tokens(t)) for t in texts]
     df = Counter(s for bag in bags for s in bag)
-    n = len(texts)
-    vectors = []
-    for bag in bags:
-        vec = {s: (1 + math.log(c)) * (math.log((n + 1) / (df[s] + 1)) + 1) for s, c in bag.items()}
-        norm = math.sqrt(sum(v * v for v in vec.values())) or 1.0
-        vectors.append({s: v / norm for s, v in vec.items()})
-    return vectors
+    return [_vector(bag, df, len(texts)) for bag in bags]
+
+
+def _vector(bag: Counter, df: Counter, n: int) -> dict[str, float]:
+    vec = {s: (1 + math.log(c)) * (math.log((n + 1) / (df[s] + 1)) + 1) for s, c in bag.items()}
+    norm = math.sqrt(math.fsum(v * v for v in vec.values())) or 1.0
+    return {s: v / norm for s, v in vec.items()}
 
 
 def _tokens(text: str) -> list[str]:
     # stems() gives a set; repeated words should count, so stem word by word.
-    return [s for word in text.split() for s in stems(word)]
+    return [s for word in text.split() for s in sorted(stems(word))]
 
 
 def cosine(a: dict[str, float], b: dict[str, float]) -> float:
     if len(a) > len(b):
         a, b = b, a
-    return sum(v * b.get(k, 0.0) for k, v in a.items())
+    return math.fsum([v * b[k] for k, v in a.items() if k in b])
 
 
 def similar_pairs(recs: list[RecommendationText], min_score: float = MIN_SCORE, top_k: int = TOP_K) -> list[Link]:
+    """Links between recommendations of different councils that score at least ``min_score`` (see :func:`_pairs`)."""
+    return [Link(recs[x].iri, recs[y].iri, *found) for (x, y), found in sorted(_pairs(recs, min_score, top_k).items())]
+
+
+def _pairs(recs: list[RecommendationText], min_score: float, top_k: int) -> dict[tuple[int, int], tuple]:
     """Links between recommendations of different councils that score at least ``min_score``.
 
-    Each recommendation keeps its ``top_k`` best partners. Candidates are found through an
-    inverted index of distinctive word stems (those in at most ``COMMON_SHARE`` of the
-    recommendations, or ``COMMON_FLOOR``): comparing every pair grows with the square of
-    the corpus, and two recommendations that share no distinctive word are not "similar"
-    however alike their themes (shared themes are queried directly).
+    ``recs`` are sorted by IRI, one per IRI. Each recommendation keeps its ``top_k`` best
+    partners (ties go to the smaller IRI). Candidates are found through an inverted index of
+    distinctive word stems: those in at most ``COMMON_SHARE`` of the recommendations (or
+    ``COMMON_FLOOR``) and in at most ``COMMON_CAP`` different wordings. Comparing every pair
+    grows with the square of the corpus, and two recommendations that share no distinctive
+    word are not "similar" however alike their themes (shared themes are queried directly).
+
+    Recommendations worded alike (reports repeat template wordings, council after council)
+    have one vector, and those that also have the same themes score alike against everything:
+    scores are computed once per such group ("cell") and each recommendation of a group
+    walks the same ranked list, so the work grows with the number of different wordings, not
+    with the square of the number of recommendations.
     """
-    vectors = tfidf_vectors([r.text for r in recs])
-    limit = max(COMMON_FLOOR, int(len(recs) * COMMON_SHARE))
-    postings: dict[str, list[int]] = {}
-    for i, vector in enumerate(vectors):
+    n = len(recs)
+    wording_of: dict[str, int] = {}
+    rec_wording = [wording_of.setdefault(r.text, len(wording_of)) for r in recs]
+    bags = [Counter(_tokens(text)) for text in wording_of]
+    uses = Counter(rec_wording)
+    df: Counter = Counter()
+    for w, bag in enumerate(bags):
+        for stem in bag:
+            df[stem] += uses[w]
+    vectors = [_vector(bag, df, n) for bag in bags]
+    holders: dict[str, list[int]] = defaultdict(list)  # stem -> wordings that use it
+    for w, vector in enumerate(vectors):
         for stem in vector:
-            postings.setdefault(stem, []).append(i)
-    kept: dict[tuple[int, int], Link] = {}
-    for i, a in enumerate(recs):
-        candidates: set[int] = set()
-        for stem in vectors[i]:
-            posting = postings[stem]
-            if len(posting) <= limit:
-                candidates.update(posting)
-        scored = []
-        for j in candidates:
-            b = recs[j]
-            if j == i or a.council == b.council:
-                continue
-            overlap = theme_overlap(a.themes, b.themes)
-            text = cosine(vectors[i], vectors[j])
-            score = THEME_WEIGHT * overlap + TEXT_WEIGHT * text
-            if score >= min_score:
-                scored.append((score, j, overlap, text))
-        scored.sort(key=lambda s: (-s[0], recs[s[1]].iri))
-        for score, j, overlap, text in scored[:top_k]:
-            x, y = (i, j) if i < j else (j, i)
-            if (x, y) not in kept:
-                shared = tuple(sorted(set(a.themes) & set(recs[j].themes)))
-                kept[(x, y)] = Link(recs[x].iri, recs[y].iri, score, overlap, text, shared)
-    return [kept[key] for key in sorted(kept)]
+            holders[stem].append(w)
+    limit = max(COMMON_FLOOR, int(n * COMMON_SHARE))
+    distinctive = {stem for stem, ws in holders.items() if df[stem] <= limit and len(ws) <= COMMON_CAP}
+
+    profile_of: dict[tuple, int] = {}
+    rec_profile = [profile_of.setdefault(tuple(sorted(r.themes.items())), len(profile_of)) for r in recs]
+    profiles = [dict(p) for p in profile_of]
+    overlaps = [[theme_overlap(a, b) for b in profiles] for a in profiles]
+    cells: dict[tuple[int, int], list[int]] = defaultdict(list)  # (wording, profile) -> recs, in IRI order
+    for i in range(n):
+        cells[(rec_wording[i], rec_profile[i])].append(i)
+    cells_of: list[list[tuple[int, list[int]]]] = [[] for _ in vectors]  # wording -> (profile, recs)
+    for (w, p), members in sorted(cells.items()):
+        cells_of[w].append((p, members))
+
+    cosines: dict[int, float] = {}
+    best: list[list[tuple[float, int, float, float]]] = [[] for _ in range(n)]
+    for w, vector in enumerate(vectors):
+        near: set[int] = set()
+        for stem in vector:
+            if stem in distinctive:
+                near.update(holders[stem])
+        texts = []
+        for u in near:
+            key = w * len(vectors) + u if w < u else u * len(vectors) + w
+            text = cosines.get(key)
+            if text is None:
+                text = cosines[key] = cosine(vector, vectors[u])
+            texts.append((u, text))
+        for p, members in cells_of[w]:
+            row = overlaps[p]
+            by_score: dict[float, list[tuple[list[int], float, float]]] = defaultdict(list)
+            for u, text in texts:
+                for q, js in cells_of[u]:
+                    score = THEME_WEIGHT * row[q] + TEXT_WEIGHT * text
+                    if score >= min_score:
+                        by_score[score].append((js, row[q], text))
+            # Best first; within one score, by IRI (the order of indices). Merged as far as needed.
+            ranked = sorted(by_score.items(), reverse=True)
+            merged: list[list[tuple[int, float, float]] | None] = [None] * len(ranked)
+            for i in members:
+                council, found = recs[i].council, best[i]
+                for g, (score, group) in enumerate(ranked):
+                    if merged[g] is None:
+                        merged[g] = sorted((j, overlap, text) for js, overlap, text in group for j in js)
+                    for j, overlap, text in merged[g]:
+                        if j != i and recs[j].council != council:
+                            found.append((score, j, overlap, text))
+                            if len(found) == top_k:
+                                break
+                    if len(found) == top_k:
+                        break
+    # A pair both of whose sides chose the other is kept once, scored as the first side saw it.
+    kept: dict[tuple[int, int], tuple[float, float, float, tuple[str, ...]]] = {}
+    shared: dict[tuple[int, int], tuple[str, ...]] = {}
+    for i in range(n):
+        for score, j, overlap, text in best[i]:
+            key = (i, j) if i < j else (j, i)
+            if key not in kept:
+                themes = (rec_profile[i], rec_profile[j])
+                if themes not in shared:
+                    shared[themes] = tuple(sorted(set(profiles[themes[0]]) & set(profiles[themes[1]])))
+                kept[key] = (score, overlap, text, shared[themes])
+    return kept
 
 
 def link_iri(a: str, b: str, minter: Minter) -> ox.NamedNode:
@@ -160,42 +287,174 @@ def link_iri(a: str, b: str, minter: Minter) -> ox.NamedNode:
     return Minter.under(ox.NamedNode(a), "similar", *tail.split("/"))
 
 
-def _decimal(x: float) -> ox.Literal:
-    return ox.Literal(format(Decimal(str(round(x, 3))), "f"), datatype=term(XSD.decimal))
+def decimal_lexical(x: float) -> str:
+    """``x`` to three places, in the canonical form the store keeps (``1``, not ``1.0``).
+
+    Written in any other form, the store would hold a different string than was written,
+    and each rewrite would see every such triple as changed.
+
+    >>> decimal_lexical(0.87549), decimal_lexical(1.0), decimal_lexical(0.1 + 0.2)
+    ('0.875', '1', '0.3')
+    """
+    # The shortest repr of a float rounded to three places has at most three decimals
+    # (it is what str(Decimal(...)) wrote before); only a whole number needs its ".0" dropped.
+    text = repr(round(x, 3))
+    return text[:-2] if text.endswith(".0") else text
+
+
+#: One row of the link table: the three scores as written, and the shared themes.
+Row = tuple[str, str, str, tuple[str, ...]]
+
+
+def link_row(link: Link) -> Row:
+    return (decimal_lexical(link.score), decimal_lexical(link.theme_overlap),
+            decimal_lexical(link.text_similarity), link.shared_themes)
+
+
+class _Writer:
+    """Quads of links, with the terms every link repeats made once."""
+
+    def __init__(self, minter: Minter):
+        self.minter = minter
+        self.graph = ox.NamedNode(SIMILARITY_GRAPH)
+        self.p = {name: term(iri) for name, iri in (
+            ("type", RDF.type), ("linked", CKG.linkedRecommendation), ("derived", PROV.wasDerivedFrom),
+            ("score", CKG.similarityScore), ("overlap", CKG.themeOverlap), ("text", CKG.textSimilarity),
+            ("theme", CKG.sharedTheme), ("method", CKG.method))}
+        self.link_class = term(CKG.SimilarityLink)
+        self.methods = [ox.Literal(m) for m in METHODS]
+        self.nodes: dict[str, ox.NamedNode] = {}
+        self.tails: dict[str, str] = {}
+        self.decimals: dict[str, ox.Literal] = {}
+
+    def header(self, content_digest: str) -> list[ox.Quad]:
+        g = self.graph
+        return [
+            ox.Quad(g, self.p["type"], term(PROV.Entity), g),
+            ox.Quad(g, term(RDFS.label), ox.Literal("Similar recommendations of different councils"), g),
+            digest_quad(g, content_digest),
+        ]
+
+    def _node(self, iri: str) -> ox.NamedNode:
+        node = self.nodes.get(iri)
+        if node is None:
+            node = self.nodes[iri] = ox.NamedNode(iri)
+        return node
+
+    def _decimal(self, lexical: str) -> ox.Literal:
+        lit = self.decimals.get(lexical)
+        if lit is None:
+            lit = self.decimals[lexical] = ox.Literal(lexical, datatype=term(XSD.decimal))
+        return lit
+
+    def _tail(self, b: str) -> str:
+        tail = self.tails.get(b)
+        if tail is None:
+            rest = b[len(self.minter.base):] if self.minter.is_ours(b) else b
+            tail = self.tails[b] = "/".join(slug(part, "x") for part in ["similar", *rest.split("/")])
+        return tail
+
+    def quads(self, a: str, b: str, row: Row) -> list[ox.Quad]:
+        """The quads of one link (as :func:`link_iri` names it)."""
+        g, p = self.graph, self.p
+        node = ox.NamedNode(f"{a}/{self._tail(b)}")
+        na, nb = self._node(a), self._node(b)
+        out = [
+            ox.Quad(node, p["type"], self.link_class, g),
+            ox.Quad(node, p["linked"], na, g), ox.Quad(node, p["derived"], na, g),
+            ox.Quad(node, p["linked"], nb, g), ox.Quad(node, p["derived"], nb, g),
+            ox.Quad(node, p["score"], self._decimal(row[0]), g),
+            ox.Quad(node, p["overlap"], self._decimal(row[1]), g),
+            ox.Quad(node, p["text"], self._decimal(row[2]), g),
+        ]
+        out.extend(ox.Quad(node, p["theme"], self._node(theme), g) for theme in row[3])
+        out.extend(ox.Quad(node, p["method"], method, g) for method in self.methods)
+        return out
+
+
+def _cached(fn):
+    memo: dict = {}
+
+    def call(x):
+        found = memo.get(x)
+        if found is None:
+            found = memo[x] = fn(x)
+        return found
+
+    return call
+
+
+def table_digest(table: dict[tuple[str, str], Row]) -> str:
+    """The digest the similarity graph records of its links (see :mod:`councilkg.derived`)."""
+    rows = sorted(table.items())
+    return digest(["\n".join(f"{a} {b} {s} {o} {t} {' '.join(themes)}" for (a, b), (s, o, t, themes) in rows)])
 
 
 def link_quads(links: list[Link], minter: Minter) -> list[ox.Quad]:
-    graph = ox.NamedNode(SIMILARITY_GRAPH)
-    quads = [
-        ox.Quad(graph, term(RDF.type), term(PROV.Entity), graph),
-        ox.Quad(graph, term(RDFS.label), ox.Literal("Similar recommendations of different councils"), graph),
-    ]
-    for link in links:
-        node = link_iri(link.a, link.b, minter)
-        add = lambda p, o: quads.append(ox.Quad(node, term(p), o, graph))  # noqa: E731
-        add(RDF.type, term(CKG.SimilarityLink))
-        for rec in (link.a, link.b):
-            add(CKG.linkedRecommendation, ox.NamedNode(rec))
-            add(PROV.wasDerivedFrom, ox.NamedNode(rec))
-        add(CKG.similarityScore, _decimal(link.score))
-        add(CKG.themeOverlap, _decimal(link.theme_overlap))
-        add(CKG.textSimilarity, _decimal(link.text_similarity))
-        for theme in link.shared_themes:
-            add(CKG.sharedTheme, ox.NamedNode(theme))
-        for method in METHODS:
-            add(CKG.method, ox.Literal(method))
+    """The whole similarity graph for ``links``."""
+    table = {(link.a, link.b): link_row(link) for link in links}
+    return _graph_quads(table, _Writer(minter))
+
+
+def _graph_quads(table: dict[tuple[str, str], Row], writer: _Writer) -> list[ox.Quad]:
+    quads = writer.header(table_digest(table))
+    for (a, b), row in sorted(table.items()):
+        quads.extend(writer.quads(a, b, row))
     return quads
 
 
-def link_similar(store, minter: Minter | None = None, min_score: float = MIN_SCORE) -> int:
+_MEMORY = Memory("similarity")
+
+
+def link_similar(store, minter: Minter | None = None, min_score: float = MIN_SCORE,
+                 changed: Iterable[str | ox.NamedNode] | None = None) -> int:
     """Recompute the similarity graph from what the store holds now; return the number of links.
 
-    Call after every load or build (and after documents are dropped): the graph is
-    replaced whole, so links to recommendations that are gone disappear with it.
+    Call after every load or build (and after documents are dropped): links to
+    recommendations that are gone disappear. With ``changed`` (the graphs loaded or dropped
+    since the last call), only those are read again and only the links that differ are
+    written (:mod:`councilkg.derived`); the graph is the same either way.
     """
-    links = similar_pairs(read_recommendations(store), min_score)
-    store.replace_graph(ox.NamedNode(SIMILARITY_GRAPH), link_quads(links, minter or Minter()))
-    return len(links)
+    minter = minter or Minter()
+    graph = ox.NamedNode(SIMILARITY_GRAPH)
+    memory = _MEMORY.get(store) if changed is not None else None
+    if memory is not None and (memory["min_score"], memory["base"]) != (min_score, minter.base):
+        memory = None
+    versions = graph_versions(store)
+    versions.pop(SIMILARITY_GRAPH, None)
+    stale = stale_graphs(versions, memory["versions"] if memory else None, changed)
+    by_graph = {} if memory is None else {
+        g: [RecommendationText(iri, council, text, dict(themes)) for iri, council, text, themes in recs]
+        for g, recs in memory["recs"].items() if g in versions and g not in stale}
+    # A few graphs are read one by one; more, and one pass over every graph is quicker.
+    by_graph.update(read_by_graph(store, stale if len(stale) <= READ_ONE_BY_ONE else None))
+    recs = merge(by_graph)
+    lexical = _cached(decimal_lexical)
+    table = {(recs[x].iri, recs[y].iri): (lexical(score), lexical(overlap), lexical(text), shared)
+             for (x, y), (score, overlap, text, shared) in _pairs(recs, min_score, TOP_K).items()}
+    writer = _Writer(minter)
+    new_digest = table_digest(table)
+    if memory is not None and recorded_digest(store, graph) == memory["digest"]:
+        if new_digest != memory["digest"]:
+            old = memory["links"]
+            gone, came = set(), set()
+            for key in {k for k, row in old.items() if table.get(k) != row} | {k for k, row in table.items()
+                                                                               if old.get(k) != row}:
+                before = set(writer.quads(*key, old[key])) if key in old else set()
+                after = set(writer.quads(*key, table[key])) if key in table else set()
+                gone |= before - after
+                came |= after - before
+            gone.add(digest_quad(graph, memory["digest"]))
+            came.add(digest_quad(graph, new_digest))
+            write_difference(store, sorted(gone, key=str), sorted(came, key=str))
+    else:
+        store.replace_graph(graph, _graph_quads(table, writer))
+    _MEMORY.put(store, {
+        "min_score": min_score, "base": minter.base, "versions": versions, "digest": new_digest, "links": table,
+        "recs": {g: [(r.iri, r.council, r.text, tuple(sorted(r.themes.items()))) for r in recs]
+                 for g, recs in by_graph.items() if recs},
+    })
+    return len(table)
 
 
 def similar_to_text(store, text: str, limit: int = 10) -> list[Link]:

@@ -1,0 +1,167 @@
+"""Graphs derived from every document (person links, similar recommendations, inferences), rewritten by difference.
+
+After every load, :mod:`councilkg.linking`, :mod:`councilkg.similarity` and
+:mod:`councilkg.inference` each recompute one graph from all the document graphs. At
+national scale, reading every document and rewriting a graph of hundreds of thousands of
+triples after one document changed would take far longer than the change itself, so a
+pass that is told which graphs changed (``changed=``) remembers, per store, what it read
+from each graph and what it wrote last time (:class:`Memory`), re-reads only the graphs
+that changed, and writes only the triples that differ (:func:`write_difference`).
+
+What a pass writes never depends on that memory: it is the same function of the store's
+content whether computed from scratch or step by step, so a cold build and any sequence of
+incremental builds of the same sources give the same graph. The memory is trusted only
+while it provably matches the store:
+
+* every graph that carries a ``ckg:sha256`` (documents, the ontology, the derived graphs
+  themselves) has a version (:func:`graph_versions`): its digest, load time and loader
+  version. A graph whose version differs from the remembered one is read again, as is
+  every graph without a version (the shared entities) and every graph the caller names;
+* each derived graph records a digest of its own content (``<graph> ckg:sha256``), written
+  in the same update as the content. A pass whose remembered digest differs (another
+  program rewrote the graph, or the process died between writing the store and the memory)
+  rebuilds the graph from scratch, as it does with no memory at all.
+
+Without ``changed=`` a pass trusts nothing: it reads everything and replaces its graph
+through ``store.replace_graph``, which also removes triples someone else put there.
+
+The memory lives in the process and, for an embedded store, in a file next to its data
+(``relink-<pass>.pickle`` in the store directory), so that the next ``councilkg build``
+starts from it. It holds only built-in types (strings, numbers, tuples, lists, dicts).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import os
+import pickle
+import weakref
+from collections.abc import Iterable
+from pathlib import Path
+
+import pyoxigraph as ox
+
+from councilkg.namespaces import CKG, PROV
+
+log = logging.getLogger(__name__)
+
+#: Bumped when what a pass remembers changes shape; older files are then ignored.
+MEMORY_FORMAT = 1
+
+_VERSIONS = f"""
+SELECT ?g ?h ?t ?v WHERE {{
+  GRAPH ?g {{
+    ?g <{CKG.sha256}> ?h OPTIONAL {{ ?g <{PROV.generatedAtTime}> ?t }} OPTIONAL {{ ?g <{CKG.loaderVersion}> ?v }}
+  }}
+}}"""
+_GRAPHS = "SELECT DISTINCT ?g WHERE { GRAPH ?g { } }"
+_DIGEST = f"SELECT ?g ?h WHERE {{ GRAPH ?g {{ ?g <{CKG.sha256}> ?h }} }}"
+
+# Per store object: pass name -> what it remembers. Weak, so a closed store takes its memory with it.
+_memories: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
+
+
+def graph_versions(store) -> dict[str, str | None]:
+    """Every named graph, with a key that changes whenever the graph is rewritten (None: no key).
+
+    The key of a document graph is its source's sha256, its load time and its loader
+    version; of the ontology and the derived graphs, the digest they record.
+    """
+    versions: dict[str, str | None] = {row["g"].value: None for row in store.query(_GRAPHS)}
+    for row in store.query(_VERSIONS):
+        parts = (row["h"], row["t"], row["v"])
+        versions[row["g"].value] = " ".join(p.value if p is not None else "-" for p in parts)
+    return versions
+
+
+def stale_graphs(versions: dict[str, str | None], remembered: dict[str, str | None] | None,
+                 changed: Iterable[str | ox.NamedNode] | None) -> set[str]:
+    """The graphs to read again: new, rewritten, unversioned, or named by the caller."""
+    if remembered is None or changed is None:
+        return set(versions)
+    named = {g.value if isinstance(g, ox.NamedNode) else str(g) for g in changed}
+    return {g for g, v in versions.items() if v is None or remembered.get(g, "") != v or g in named}
+
+
+def digest(lines: Iterable[str]) -> str:
+    """A sha256 of the given lines (in the order given)."""
+    h = hashlib.sha256()
+    for line in lines:
+        h.update(line.encode("utf-8"))
+        h.update(b"\n")
+    return h.hexdigest()
+
+
+def recorded_digest(store, graph: ox.NamedNode) -> str | None:
+    """The ``ckg:sha256`` a derived graph records about itself, if any."""
+    for row in store.query(_DIGEST, {ox.Variable("g"): graph}):
+        return row["h"].value
+    return None
+
+
+def digest_quad(graph: ox.NamedNode, value: str) -> ox.Quad:
+    return ox.Quad(graph, ox.NamedNode(str(CKG.sha256)), ox.Literal(value), graph)
+
+
+class Memory:
+    """What one pass remembers about each store it has run on: a dict of built-in values."""
+
+    def __init__(self, name: str):
+        self.name = name
+
+    def _file(self, store) -> Path | None:
+        path = getattr(store, "path", None)
+        return Path(path) / f"relink-{self.name}.pickle" if path is not None else None
+
+    def get(self, store) -> dict | None:
+        held = _memories.setdefault(store, {})
+        if self.name in held:
+            return held[self.name]
+        data = None
+        file = self._file(store)
+        if file is not None and file.exists():
+            try:
+                with open(file, "rb") as f:
+                    loaded = pickle.load(f)
+                if isinstance(loaded, dict) and loaded.get("format") == MEMORY_FORMAT:
+                    data = loaded
+            except (OSError, pickle.UnpicklingError, EOFError, ValueError, TypeError) as e:
+                # Only a cache: without it the pass recomputes everything.
+                log.warning("ignoring %s: %s", file, e)
+        held[self.name] = data
+        return data
+
+    def put(self, store, data: dict) -> None:
+        data = {**data, "format": MEMORY_FORMAT}
+        _memories.setdefault(store, {})[self.name] = data
+        file = self._file(store)
+        if file is None:
+            return
+        tmp = file.with_name(file.name + ".tmp")
+        try:
+            with open(tmp, "wb") as f:
+                pickle.dump(data, f, protocol=pickle.HIGHEST_PROTOCOL)
+            os.replace(tmp, file)
+        except OSError as e:
+            log.warning("cannot keep %s (the next run recomputes from scratch): %s", file, e)
+            file.unlink(missing_ok=True)
+
+    def forget(self, store) -> None:
+        _memories.setdefault(store, {})[self.name] = None
+        file = self._file(store)
+        if file is not None:
+            file.unlink(missing_ok=True)
+
+
+def write_difference(store, gone: list[ox.Quad], came: list[ox.Quad]) -> None:
+    """Remove ``gone`` and add ``came`` in one update (one transaction)."""
+    from councilkg.store import delete_data, insert_quads
+
+    parts = []
+    if gone:
+        parts.append(delete_data(gone))
+    if came:
+        parts.append(insert_quads(came))
+    if parts:
+        store.update(" ;\n".join(parts))
