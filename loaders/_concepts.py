@@ -25,8 +25,10 @@ SKOS = "http://www.w3.org/2004/02/skos/core#"
 SCHEMES = {"risk": ONTOLOGY + "RiskScheme", "intervention": ONTOLOGY + "InterventionScheme"}
 
 # A sentence: up to a full stop, question mark or exclamation mark followed by white space
-# (so "6.2", "61.29%" and "e.g.," stay inside), or a line end.
-SENTENCE = re.compile(r"(?:[^\n.?!]|[.?!]+(?=[^\s.?!]))*(?:[.?!]+|\n|$)")
+# (so "6.2", "61.29%" and "e.g.," stay inside), or a line end. (Runs of ordinary characters are
+# taken at once, "[^\n.?!]+", rather than one a repetition: the same matches, since the ending
+# always matches where the repetition stops, four times faster.)
+SENTENCE = re.compile(r"(?:[^\n.?!]+|[.?!]+(?=[^\s.?!]))*(?:[.?!]+|\n|$)")
 # An inspection judgement in quotes, or after "judgement of" / "rated".
 JUDGEMENT = re.compile(
     r"(?:judgement of|rated|judged(?: to be)?|found to be)?\s*[‘'\"“]?"

@@ -99,6 +99,7 @@ if _constants is not None:
     _BRANCH, _SUBPATTERN = _constants.BRANCH, _constants.SUBPATTERN
     _ATOMIC = getattr(_constants, "ATOMIC_GROUP", None)
     _CATEGORY, _SPACE = _constants.CATEGORY, _constants.CATEGORY_SPACE
+    _NOT_LITERAL, _ANY, _ASSERT = _constants.NOT_LITERAL, _constants.ANY, _constants.ASSERT
     _REPEATS = {_constants.MAX_REPEAT, _constants.MIN_REPEAT, getattr(_constants, "POSSESSIVE_REPEAT", None)} - {None}
 
 
@@ -340,6 +341,49 @@ def _finder(strings: frozenset[str]):
     return occurs
 
 
+#: A pattern whose matches are at most this long (and that reads nothing past a match) is run
+#: only around the places where a literal it needs occurs, over a whole text.
+MAX_NEAR_WIDTH = 400
+#: ... unless that literal occurs more often than this: then one scan of the text is cheaper.
+MAX_NEAR_PLACES = 100
+
+
+def _reads_beyond(items) -> bool:
+    """Whether matching may read past the end of what it matches (a look-ahead, a back-reference...)."""
+    for op, av in items:
+        if op in (_LITERAL, _NOT_LITERAL, _IN, _ANY, _AT):
+            continue  # one character, or (\b, $) the character after the match at most
+        if op is _SUBPATTERN:
+            nested = [av[-1]]
+        elif _ATOMIC is not None and op is _ATOMIC:
+            nested = [av]
+        elif op is _BRANCH:
+            nested = av[1]
+        elif op in _REPEATS:
+            nested = [av[2]]
+        elif op is _ASSERT and av[0] < 0:
+            nested = [av[1]]  # a look-behind reads before the position, which a search sees as it is
+        else:
+            return True
+        if any(_reads_beyond(n) for n in nested):
+            return True
+    return False
+
+
+def _near_width(pattern: re.Pattern) -> int | None:
+    """The longest match of ``pattern``, if matches are short, never empty, and read nothing past their end."""
+    if _parser is None or not isinstance(pattern.pattern, str):
+        return None
+    try:
+        tree = _parser.parse(pattern.pattern, pattern.flags)
+        low, high = tree.getwidth()
+        if low < 1 or high > MAX_NEAR_WIDTH or _reads_beyond(tree):
+            return None
+    except (re.error, TypeError, ValueError, AttributeError, IndexError, RecursionError, OverflowError):
+        return None
+    return high
+
+
 class Prefiltered:
     """A compiled pattern that is not run over a long text (or part of one) where it cannot match.
 
@@ -349,7 +393,7 @@ class Prefiltered:
     ``sub``, ``pattern``, ``groupindex``...) is the pattern's own.
     """
 
-    __slots__ = ("regex", "requirements", "_finders", "_whole_finders")
+    __slots__ = ("regex", "requirements", "_finders", "_whole_finders", "_anchor", "_width")
 
     def __init__(self, regex: re.Pattern):
         self.regex = regex
@@ -358,6 +402,9 @@ class Prefiltered:
         # Over the whole text, the squashed needs (most selective) first.
         self._whole_finders = tuple((n.view, _finder(n.strings)) for n in self.requirements if n.view == SQUASHED)
         self._whole_finders += self._finders
+        # For finditer over a whole text: the need whose places bound where matches can start.
+        self._anchor = next((n for n in self.requirements if n.view != SQUASHED), None)
+        self._width = _near_width(regex) if self._anchor else None
 
     def __repr__(self) -> str:
         return f"Prefiltered({self.regex!r})"
@@ -380,7 +427,54 @@ class Prefiltered:
         return None if self.cannot_match(string, pos, endpos) else self.regex.search(string, pos, endpos)
 
     def finditer(self, string: str, pos: int = 0, endpos: int = sys.maxsize):
-        return iter(()) if self.cannot_match(string, pos, endpos) else self.regex.finditer(string, pos, endpos)
+        if self.cannot_match(string, pos, endpos):
+            return iter(())
+        if self._width and pos <= 0 and endpos >= len(string) >= MIN_TEXT:
+            spans = self._near(string)
+            if spans is not None:
+                return self._finditer_near(string, spans)
+        return self.regex.finditer(string, pos, endpos)
+
+    def _near(self, text: str) -> list[list[int]] | None:
+        """Where in ``text`` a match can start: within ``width`` characters before a place of the anchor.
+
+        A match holds one of the anchor's strings and is at most ``width`` long, so it starts at most
+        ``width - len(string)`` characters before that string does. None if the places are many.
+        """
+        haystack, width = _view(text, self._anchor.view), self._width
+        starts: list[tuple[int, int]] = []
+        for s in self._anchor.strings:
+            at = haystack.find(s)
+            while at >= 0:
+                starts.append((max(at + len(s) - width, 0), at))
+                if len(starts) > MAX_NEAR_PLACES:
+                    return None
+                at = haystack.find(s, at + 1)
+        spans: list[list[int]] = []
+        for first, last in sorted(starts):
+            if spans and first <= spans[-1][1] + 1:
+                spans[-1][1] = max(spans[-1][1], last)
+            else:
+                spans.append([first, last])
+        return spans
+
+    def _finditer_near(self, text: str, spans: list[list[int]]):
+        """The matches ``finditer`` gives over the whole text, searched for only in ``spans`` of starts.
+
+        ``finditer`` yields the leftmost match, then the leftmost from its end (matches are never
+        empty). A search from ``start`` with ``endpos`` past ``last + width + 1`` tries each start up
+        to ``last`` exactly as over the whole text (it reads at most one character past a match), so
+        a match it finds starting by ``last`` is the real leftmost one; one starting later may be an
+        artefact of ``endpos`` and is left to the next span.
+        """
+        pos, width = 0, self._width
+        for first, last in spans:
+            while (start := max(first, pos)) <= last:
+                m = self.regex.search(text, start, last + width + 2)
+                if m is None or m.start() > last:
+                    break
+                yield m
+                pos = m.end()
 
     def findall(self, string: str, pos: int = 0, endpos: int = sys.maxsize) -> list:
         return [] if self.cannot_match(string, pos, endpos) else self.regex.findall(string, pos, endpos)

@@ -14,7 +14,7 @@ import pytest
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
-from councilkg.loaders import Document
+from councilkg.loaders import Document, _concepts
 from councilkg.loaders._concepts import recognise, rules
 from councilkg.loaders._literals import (
     AS_WRITTEN, FOLDED, MIN_TEXT, SQUASHED, Need, Prefiltered, fold, fold_char, may_contain, requirements, squash,
@@ -243,6 +243,25 @@ def test_prefiltered_answers_as_the_pattern(pattern, data, pos, endpos, flags):
     found, expected = wrapped.search(text, pos, endpos), compiled.search(text, pos, endpos)
     assert (found and found.span()) == (expected and expected.span())
     assert wrapped.findall(text) == compiled.findall(text)
+    assert [m.regs for m in wrapped.finditer(text)] == [m.regs for m in compiled.finditer(text)]
+
+
+@pytest.mark.parametrize("pattern", [c[0] for c in CONSTRUCTS] + TAXONOMY)
+@given(data=st.data(), flags=st.sampled_from([0, re.I]))
+@SETTINGS
+def test_matches_near_literals_are_all_matches(pattern, data, flags):
+    """finditer over a whole text, searched only near the places of a literal, gives every match and group.
+
+    Matches are generated close together, overlapping and at varying distances, so that the
+    spans searched meet, merge and end just before or after a match.
+    """
+    compiled = re.compile(pattern, flags)
+    pieces = data.draw(st.lists(st.one_of(st.from_regex(compiled, fullmatch=True),
+                                          st.sampled_from([" ", "x", ". ", "\n", "xx yy ", "a" * 90]),
+                                          st.integers(0, 500).map(lambda n: "z " * n)), max_size=25))
+    text = PADDING + "".join(pieces) + data.draw(st.sampled_from(["", " ", "x", PADDING]))
+    wrapped = Prefiltered(compiled)
+    assert [m.regs for m in wrapped.finditer(text)] == [m.regs for m in compiled.finditer(text)]
 
 
 # --- recognise: same result with and without the prefilter -------------------------------------
@@ -317,3 +336,12 @@ def test_every_statistic_holds_a_figure(name, data):
     pattern = getattr(_observations, name).regex
     text = data.draw(st.from_regex(pattern, fullmatch=True))
     assert _observations.DIGIT.search(pattern.fullmatch(text).group())
+
+
+@given(st.lists(st.sampled_from(["a", "Bc", " ", "\t", "\n", ".", "?", "!", "..", "6.2", "e.g.,", "\u00a0", "’"]),
+                max_size=40).map("".join))
+@SETTINGS
+def test_sentence_pattern_is_the_one_character_form(text):
+    """_concepts.SENTENCE takes runs of ordinary characters at once; its matches are the original's."""
+    original = re.compile(r"(?:[^\n.?!]|[.?!]+(?=[^\s.?!]))*(?:[.?!]+|\n|$)")
+    assert [m.span() for m in _concepts.SENTENCE.finditer(text)] == [m.span() for m in original.finditer(text)]
