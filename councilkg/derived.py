@@ -26,16 +26,18 @@ Without ``changed=`` a pass trusts nothing: it reads everything and replaces its
 through ``store.replace_graph``, which also removes triples someone else put there.
 
 The memory lives in the process and, for an embedded store, in a file next to its data
-(``relink-<pass>.pickle`` in the store directory), so that the next ``councilkg build``
-starts from it. It holds only built-in types (strings, numbers, tuples, lists, dicts).
+(``relink-<pass>.marshal`` in the store directory), so that the next ``councilkg build``
+starts from it. It holds only built-in types (strings, numbers, tuples, lists, dicts), written
+with :mod:`marshal` (several times quicker than pickle for these, and it cannot run code).
 """
 
 from __future__ import annotations
 
 import hashlib
 import logging
+import marshal
 import os
-import pickle
+import sys
 import weakref
 from collections.abc import Iterable
 from pathlib import Path
@@ -46,8 +48,11 @@ from councilkg.namespaces import CKG, PROV
 
 log = logging.getLogger(__name__)
 
-#: Bumped when what a pass remembers changes shape; older files are then ignored.
-MEMORY_FORMAT = 1
+#: Bumped when what a pass remembers changes shape; older files are then ignored. Marshal's
+#: format belongs to one Python version, so that is part of it too.
+MEMORY_FORMAT = f"councilkg-relink-memory 1 python {sys.version_info[0]}.{sys.version_info[1]}"
+#: Up to this many graphs to read again are read one by one, more in one pass over the store.
+READ_ONE_BY_ONE = 32
 
 _VERSIONS = f"""
 SELECT ?g ?h ?t ?v WHERE {{
@@ -112,7 +117,7 @@ class Memory:
 
     def _file(self, store) -> Path | None:
         path = getattr(store, "path", None)
-        return Path(path) / f"relink-{self.name}.pickle" if path is not None else None
+        return Path(path) / f"relink-{self.name}.marshal" if path is not None else None
 
     def get(self, store) -> dict | None:
         held = _memories.setdefault(store, {})
@@ -122,17 +127,17 @@ class Memory:
         file = self._file(store)
         if file is not None and file.exists():
             try:
-                with open(file, "rb") as f:
-                    loaded = pickle.load(f)
+                loaded = marshal.loads(file.read_bytes())
                 if isinstance(loaded, dict) and loaded.get("format") == MEMORY_FORMAT:
                     data = loaded
-            except (OSError, pickle.UnpicklingError, EOFError, ValueError, TypeError) as e:
+            except (OSError, EOFError, ValueError, TypeError) as e:
                 # Only a cache: without it the pass recomputes everything.
                 log.warning("ignoring %s: %s", file, e)
         held[self.name] = data
         return data
 
     def put(self, store, data: dict) -> None:
+        """Remember ``data``; keys starting with ``_`` stay in this process (they can be rebuilt)."""
         data = {**data, "format": MEMORY_FORMAT}
         _memories.setdefault(store, {})[self.name] = data
         file = self._file(store)
@@ -140,8 +145,7 @@ class Memory:
             return
         tmp = file.with_name(file.name + ".tmp")
         try:
-            with open(tmp, "wb") as f:
-                pickle.dump(data, f, protocol=pickle.HIGHEST_PROTOCOL)
+            tmp.write_bytes(marshal.dumps({k: v for k, v in data.items() if not k.startswith("_")}))
             os.replace(tmp, file)
         except OSError as e:
             log.warning("cannot keep %s (the next run recomputes from scratch): %s", file, e)
@@ -154,14 +158,26 @@ class Memory:
             file.unlink(missing_ok=True)
 
 
-def write_difference(store, gone: list[ox.Quad], came: list[ox.Quad]) -> None:
-    """Remove ``gone`` and add ``came`` in one update (one transaction)."""
-    from councilkg.store import delete_data, insert_quads
+Triple = tuple[str, str, str]  # terms in N-Triples syntax: "<iri>", '"text"', '"1.5"^^<...#decimal>'
 
+
+def write_difference(store, graph: ox.NamedNode, gone: Iterable[Triple], came: Iterable[Triple]) -> None:
+    """Remove ``gone`` from ``graph`` and add ``came``, in one update (one transaction).
+
+    The triples must hold no blank node (``DELETE DATA`` cannot name one).
+    """
     parts = []
-    if gone:
-        parts.append(delete_data(gone))
-    if came:
-        parts.append(insert_quads(came))
+    for keyword, triples in (("DELETE", gone), ("INSERT", came)):
+        lines = sorted(f"{s} {p} {o} .\n" for s, p, o in triples)
+        if lines:
+            parts.append(f"{keyword} DATA {{ GRAPH {graph} {{\n{''.join(lines)}}} }}")
     if parts:
         store.update(" ;\n".join(parts))
+
+
+def as_triple(quad: ox.Quad) -> Triple:
+    return str(quad.subject), str(quad.predicate), str(quad.object)
+
+
+def has_blank_node(triples: Iterable[Triple]) -> bool:
+    return any(term.startswith("_:") for t in triples for term in t)

@@ -11,8 +11,10 @@ reads all those mentions and decides which are the same person:
 * the same name with different employers stays apart: two people.
 
 Each person gets a ``ckg:IdentityDecision`` that lists its mentions and says why they
-were merged. Everything goes into one named graph (``LINKS_GRAPH``), replaced whole in
-one transaction, so re-linking never leaves stale merges behind.
+were merged. Everything goes into one named graph (``LINKS_GRAPH``), brought to its new
+content in one transaction, so re-linking never leaves stale merges behind. After a load that
+names the changed graphs (``changed=``) only those are read again and only the triples that
+differ are written (:mod:`councilkg.derived`); the graph records a digest of its triples.
 
 Councils and organisations need no such pass: their IRIs are minted from canonical
 names in the reference data (:mod:`councilkg.reference`), so "LB Bromley" and
@@ -24,24 +26,29 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections import defaultdict
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 import pyoxigraph as ox
 
+from councilkg.derived import (READ_ONE_BY_ONE, Memory, as_triple, digest, digest_quad, graph_versions,
+                               recorded_digest, stale_graphs, write_difference)
 from councilkg.iri import Minter, slug
 from councilkg.namespaces import CKG, FOAF, LINKS_GRAPH, ORG, PROV, RDF, RDFS, term
 
 # Honorifics and post-nominals that are not part of a name for matching.
 NAME_NOISE = re.compile(r"\b(?:cllr|councillor|dr|sir|dame|mr|mrs|ms|miss|prof|professor|obe|cbe|mbe)\b\.?", re.I)
 
+# Within each graph (a mention is described by its document), so that a changed document can be read alone.
 MENTIONS = f"""
-SELECT ?m ?name ?doc ?employer ?employerName ?role ?type WHERE {{
-  ?m <{CKG.personName}> ?name ; <{PROV.wasDerivedFrom}> ?doc ; a ?type .
-  FILTER(?type IN (<{CKG.PeerMembership}>, <{CKG.Appointment}>))
+SELECT ?g ?m ?name ?doc ?employer ?employerName ?role ?type WHERE {{ GRAPH ?g {{
+  VALUES ?type {{ <{CKG.PeerMembership}> <{CKG.Appointment}> }}
+  ?m a ?type ; <{CKG.personName}> ?name ; <{PROV.wasDerivedFrom}> ?doc .
   OPTIONAL {{ ?m <{CKG.employer}> ?employer }}
   OPTIONAL {{ ?m <{CKG.employerName}> ?employerName }}
   OPTIONAL {{ ?m <{CKG.jobTitle}> ?role }}
-}}"""
+}} }}"""
+LABELS = f"SELECT DISTINCT ?o ?l WHERE {{ ?m <{CKG.employer}> ?o . ?o <{RDFS.label}> ?l }}"
 
 
 @dataclass
@@ -70,19 +77,38 @@ def name_key(name: str) -> str:
 
 
 def read_mentions(store) -> list[Mention]:
-    out = {}
-    for row in store.query(MENTIONS):
-        node = row["m"]
-        out[node.value] = Mention(
-            node=node,
-            name=row["name"].value,
-            document=row["doc"].value,
-            employer=row["employer"].value if row["employer"] else None,
-            employer_name=row["employerName"].value if row["employerName"] else None,
-            role=row["role"].value if row["role"] else None,
-            is_membership=row["type"].value == str(CKG.PeerMembership),
-        )
-    return sorted(out.values(), key=lambda m: (m.document, m.node.value))
+    """Every mention of a person in the store, by document."""
+    return merge(read_by_graph(store))
+
+
+def merge(by_graph: dict[str, list[Mention]]) -> list[Mention]:
+    """One mention per IRI (one described in two graphs is read from the graph whose IRI sorts first),
+    sorted by document."""
+    found: dict[str, Mention] = {}
+    for graph in sorted(by_graph, reverse=True):
+        found.update((m.node.value, m) for m in by_graph[graph])
+    return sorted(found.values(), key=lambda m: (m.document, m.node.value))
+
+
+def read_by_graph(store, graphs: Iterable[str] | None = None) -> dict[str, list[Mention]]:
+    """The mentions each graph describes (of ``graphs``, or of every graph).
+
+    A mention with two values of a field (two names, two employers) keeps the smallest row,
+    so that the choice does not depend on the order of rows.
+    """
+    rows: dict[tuple[str, str], tuple] = {}
+    for graph in [None] if graphs is None else sorted(graphs):
+        bind = {ox.Variable("g"): ox.NamedNode(graph)} if graph is not None else None
+        for row in store.query(MENTIONS, bind):
+            key = (row["g"].value, row["m"].value)
+            value = tuple(row[v].value if row[v] is not None else "" for v in
+                          ("name", "doc", "employer", "employerName", "role", "type"))
+            rows[key] = min(rows.get(key, value), value)
+    out: dict[str, list[Mention]] = {graph: [] for graph in graphs or ()}
+    for (graph, node), (name, doc, employer, employer_name, role, kind) in sorted(rows.items()):
+        out.setdefault(graph, []).append(Mention(ox.NamedNode(node), name, doc, employer or None, employer_name or None,
+                                                 role or None, kind == str(CKG.PeerMembership)))
+    return out
 
 
 def cluster(mentions: list[Mention]) -> list[Person]:
@@ -132,11 +158,47 @@ def reason(person: Person, labels: dict[str, str]) -> str:
     return "; ".join(parts) + f"; {len(documents)} document(s)"
 
 
-def link_people(store, minter: Minter) -> int:
-    """Decide person identities over the whole store and rewrite the links graph; the quad count."""
-    mentions = read_mentions(store)
-    people = cluster(mentions)
-    labels = _labels(store)
+_MEMORY = Memory("links")
+
+
+def link_people(store, minter: Minter, changed: Iterable[str | ox.NamedNode] | None = None) -> int:
+    """Decide person identities over the whole store and rewrite the links graph; the quad count.
+
+    With ``changed`` (the graphs loaded or dropped since the last call), only those graphs
+    are read again and only the triples that differ are written (:mod:`councilkg.derived`);
+    the graph is the same either way. It records a digest of its triples (``ckg:sha256``).
+    """
+    graph = ox.NamedNode(LINKS_GRAPH)
+    memory = _MEMORY.get(store) if changed is not None else None
+    if memory is not None and memory["base"] != minter.base:
+        memory = None
+    versions = graph_versions(store)
+    versions.pop(LINKS_GRAPH, None)
+    stale = stale_graphs(versions, memory["versions"] if memory else None, changed)
+    by_graph = {} if memory is None else {
+        g: [Mention(ox.NamedNode(m[0]), *m[1:]) for m in mentions]
+        for g, mentions in memory["mentions"].items() if g in versions and g not in stale}
+    by_graph.update(read_by_graph(store, stale if len(stale) <= READ_ONE_BY_ONE else None))
+    quads = identity_quads(cluster(merge(by_graph)), _labels(store), minter)
+    triples = {as_triple(q) for q in quads}
+    content_digest = digest(sorted(f"{s} {p} {o}" for s, p, o in triples))
+    if memory is not None and recorded_digest(store, graph) == memory["digest"]:
+        if content_digest != memory["digest"]:
+            old = set(map(tuple, memory["written"]))
+            write_difference(store, graph, (old - triples) | {as_triple(digest_quad(graph, memory["digest"]))},
+                             (triples - old) | {as_triple(digest_quad(graph, content_digest))})
+    else:
+        store.replace_graph(graph, [*quads, digest_quad(graph, content_digest)])
+    _MEMORY.put(store, {
+        "base": minter.base, "versions": versions, "digest": content_digest, "written": sorted(triples),
+        "mentions": {g: [(m.node.value, m.name, m.document, m.employer, m.employer_name, m.role, m.is_membership)
+                         for m in ms] for g, ms in by_graph.items() if ms},
+    })
+    return len(quads) + 1
+
+
+def identity_quads(people: list[Person], labels: dict[str, str], minter: Minter) -> list[ox.Quad]:
+    """The links graph: each person, their identity decision and the mentions it joins."""
     graph = ox.NamedNode(LINKS_GRAPH)
     quads: list[ox.Quad] = []
     add = lambda s, p, o: quads.append(ox.Quad(s, term(p), o, graph))  # noqa: E731
@@ -161,10 +223,12 @@ def link_people(store, minter: Minter) -> int:
             add(mention.node, CKG.person, node)
             if mention.is_membership:
                 add(mention.node, ORG.member, node)
-    store.replace_graph(graph, quads)
-    return len(quads)
+    return quads
 
 
 def _labels(store) -> dict[str, str]:
-    rows = store.query(f"SELECT ?o ?l WHERE {{ ?m <{CKG.employer}> ?o . ?o <{RDFS.label}> ?l }}")
-    return {row["o"].value: row["l"].value for row in rows}
+    labels: dict[str, str] = {}
+    for row in store.query(LABELS):
+        o, label = row["o"].value, row["l"].value
+        labels[o] = min(labels.get(o, label), label)
+    return labels

@@ -37,7 +37,7 @@ from dataclasses import dataclass, field
 
 import pyoxigraph as ox
 
-from councilkg.derived import (Memory, digest, digest_quad, graph_versions, recorded_digest, stale_graphs,
+from councilkg.derived import (READ_ONE_BY_ONE, Memory, as_triple, digest, digest_quad, graph_versions, recorded_digest, stale_graphs,
                                write_difference)
 from councilkg.iri import Minter, slug
 from councilkg.namespaces import CKG, PROV, RDF, RDFS, SIMILARITY_GRAPH, XSD, term
@@ -55,8 +55,6 @@ COMMON_FLOOR = 25
 #: Nor do stems used in more than this many different wordings, however large the corpus: the
 #: candidates of a wording are then bounded by its words times this, not by the corpus.
 COMMON_CAP = 256
-#: Up to this many changed graphs are read one by one, more in one pass over the store.
-READ_ONE_BY_ONE = 32
 #: Recorded as ckg:method on every link.
 METHODS = ("weighted-jaccard:themes", "tfidf-cosine:word-stems")
 
@@ -446,7 +444,7 @@ def link_similar(store, minter: Minter | None = None, min_score: float = MIN_SCO
                 came |= after - before
             gone.add(digest_quad(graph, memory["digest"]))
             came.add(digest_quad(graph, new_digest))
-            write_difference(store, sorted(gone, key=str), sorted(came, key=str))
+            write_difference(store, graph, map(as_triple, gone), map(as_triple, came))
     else:
         store.replace_graph(graph, _graph_quads(table, writer))
     _MEMORY.put(store, {

@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+import pyoxigraph as ox
+
+from councilkg import derived
 from councilkg.iri import Minter
 from councilkg.linking import link_people, name_key
 from councilkg.model import CouncilMention, Extraction, Peer, PersonMention, Span
+from councilkg.namespaces import LINKS_GRAPH
 from councilkg.rdf import SourceInfo, document_quads
 from councilkg.store import EmbeddedStore
 
@@ -73,3 +77,49 @@ def test_relinking_replaces_the_links_graph(tmp_path):
 
 def test_name_key_ignores_honorifics_accents_and_case():
     assert name_key("Cllr  Zoë O'Neill") == name_key("zoe o neill") == "zoe o neill"
+
+
+def links_graph(store) -> list[str]:
+    return sorted(str(q) for q in store.quads(ox.NamedNode(LINKS_GRAPH)))
+
+
+DOCS = {
+    "a": ("Hackney Council", [Peer("Jo Bloggs", SPAN, role="Director", organisation="LB Bromley"),
+                              Peer("Sam Smith", SPAN, role="Leader", organisation="Cornwall Council")]),
+    "b": ("Havering", [Peer("Jo  Bloggs", SPAN, honorific="Dr", organisation="London Borough of Bromley")]),
+    "c": ("Camden", [Peer("Sam Smith", SPAN, role="Chief Executive", organisation="Walsall Council"),
+                     Peer("Ann Lee", SPAN, organisation="LGA")]),
+    "d": ("Barnet", [], [PersonMention("Ann Lee", SPAN, role="Principal Adviser")]),
+}
+
+
+def put_doc(store, stem, peers_only=False):
+    council, peers, *people = DOCS[stem]
+    quads = review(stem, council, peers[:1] if peers_only else peers, *people)
+    store.replace_graph(quads[0].graph_name, quads)
+    return quads[0].graph_name
+
+
+def test_people_linked_document_by_document_equal_people_linked_at_once(tmp_path):
+    cold = EmbeddedStore(tmp_path / "cold")
+    for stem in DOCS:
+        put_doc(cold, stem)
+    link_people(cold, Minter())
+    expected = links_graph(cold)
+    assert len(persons(cold)) == 4
+    for seed, order in enumerate((["a", "b", "c", "d"], ["d", "c", "b", "a"], ["c", "a", "d", "b"])):
+        store = EmbeddedStore(tmp_path / f"steps-{seed}")
+        for stem in order:
+            link_people(store, Minter(), changed=[put_doc(store, stem)])
+        # a document loses a peer and gets it back; another is dropped and comes back, the process restarting
+        link_people(store, Minter(), changed=[put_doc(store, order[0], peers_only=True)])
+        link_people(store, Minter(), changed=[put_doc(store, order[0])])
+        derived._memories.clear()
+        gone = Minter().graph(order[1])
+        store.drop_graph(gone)
+        link_people(store, Minter(), changed=[gone])
+        assert links_graph(store) != expected
+        link_people(store, Minter(), changed=[put_doc(store, order[1])])
+        assert links_graph(store) == expected
+        store.close()
+    cold.close()

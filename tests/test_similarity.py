@@ -222,7 +222,7 @@ def test_an_unreadable_memory_is_ignored(tmp_path, cold, caplog):
         put(store, stem)
     similarity.link_similar(store, MINTER, changed=[])
     derived._memories.clear()
-    (tmp_path / "s" / "relink-similarity.pickle").write_bytes(b"not a pickle")
+    (tmp_path / "s" / "relink-similarity.marshal").write_bytes(b"not a pickle")
     similarity.link_similar(store, MINTER, changed=[])
     assert "ignoring" in caplog.text
     assert graph_of(store) == cold
