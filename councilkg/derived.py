@@ -14,8 +14,8 @@ incremental builds of the same sources give the same graph. The memory is truste
 while it provably matches the store:
 
 * every graph that carries a ``ckg:sha256`` (documents, the ontology, the derived graphs
-  themselves) has a version (:func:`graph_versions`): its digest, load time and loader
-  version. A graph whose version differs from the remembered one is read again, as is
+  themselves) has a version (:func:`graph_versions`): its digest and load time. A graph
+  whose version differs from the remembered one is read again, as is
   every graph without a version (the shared entities) and every graph the caller names;
 * each derived graph records a digest of its own content (``<graph> ckg:sha256``), written
   in the same update as the content. A pass whose remembered digest differs (another
@@ -50,16 +50,12 @@ log = logging.getLogger(__name__)
 
 #: Bumped when what a pass remembers changes shape; older files are then ignored. Marshal's
 #: format belongs to one Python version, so that is part of it too.
-MEMORY_FORMAT = f"councilkg-relink-memory 1 python {sys.version_info[0]}.{sys.version_info[1]}"
+MEMORY_FORMAT = f"councilkg-relink-memory 2 python {sys.version_info[0]}.{sys.version_info[1]}"
 #: Up to this many graphs to read again are read one by one, more in one pass over the store.
 READ_ONE_BY_ONE = 32
 
 _VERSIONS = f"""
-SELECT ?g ?h ?t ?v WHERE {{
-  GRAPH ?g {{
-    ?g <{CKG.sha256}> ?h OPTIONAL {{ ?g <{PROV.generatedAtTime}> ?t }} OPTIONAL {{ ?g <{CKG.loaderVersion}> ?v }}
-  }}
-}}"""
+SELECT ?g ?h ?t WHERE {{ GRAPH ?g {{ ?g <{CKG.sha256}> ?h OPTIONAL {{ ?g <{PROV.generatedAtTime}> ?t }} }} }}"""
 _GRAPHS = "SELECT DISTINCT ?g WHERE { GRAPH ?g { } }"
 _DIGEST = f"SELECT ?g ?h WHERE {{ GRAPH ?g {{ ?g <{CKG.sha256}> ?h }} }}"
 
@@ -70,13 +66,13 @@ _memories: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
 def graph_versions(store) -> dict[str, str | None]:
     """Every named graph, with a key that changes whenever the graph is rewritten (None: no key).
 
-    The key of a document graph is its source's sha256, its load time and its loader
-    version; of the ontology and the derived graphs, the digest they record.
+    The key of a document graph is its source's sha256 and its load time (a document loaded
+    again, by whatever loader, has a new load time); of the ontology and the derived graphs,
+    the digest they record.
     """
     versions: dict[str, str | None] = {row["g"].value: None for row in store.query(_GRAPHS)}
     for row in store.query(_VERSIONS):
-        parts = (row["h"], row["t"], row["v"])
-        versions[row["g"].value] = " ".join(p.value if p is not None else "-" for p in parts)
+        versions[row["g"].value] = f"{row['h'].value} {row['t'].value if row['t'] is not None else '-'}"
     return versions
 
 

@@ -325,12 +325,18 @@ def read_inputs(store, schema: Schema, graphs: Iterable[str] | None = None) -> d
     return out
 
 
-def conclusions(inputs: Inputs, schema: Schema) -> tuple[set[tuple[str, str, str]], set[tuple[str, str, str]]]:
-    """What one graph's triples lead to (rules 1-3), and which of its triples could be such a conclusion."""
+def conclusions(inputs: Inputs, schema: Schema,
+                tops: frozenset[str] | None = None) -> tuple[set[tuple[str, str, str]], set[tuple[str, str, str]]]:
+    """What one graph's triples lead to (rules 1-3), and which of its triples could be such a conclusion.
+
+    ``tops``: every superclass in the schema (computed from it when not given).
+    """
     supers, inverses = schema
+    if tops is None:
+        tops = frozenset(d for ds in supers.values() for d in ds)
     types, triples = inputs
     derived = {(s, _TYPE, d) for s, c in types for d in supers.get(c, ())}
-    asserted = {(s, _TYPE, c) for s, c in types}
+    asserted = {(s, _TYPE, c) for s, c in types if c in tops}
     asserted.update(triples)
     up: dict[str, set[str]] = {}
     for s, p, o in triples:
@@ -354,14 +360,19 @@ class _Counts:
     """How many graphs lead to each conclusion and how many assert it; a conclusion is inferred
     when some graph leads to it and none asserts it. ``written``: what the inferred graph holds."""
 
-    def __init__(self, schema: Schema):
+    def __init__(self, schema: Schema, inputs: Iterable[Inputs] = ()):
         self.schema = schema
+        self.tops = frozenset(d for ds in schema[0].values() for d in ds)
         self.derived: Counter = Counter()
         self.asserted: Counter = Counter()
-        self.written: set[tuple[str, str, str]] = set()
+        for found in inputs:
+            derived, asserted = conclusions(found, schema, self.tops)
+            self.derived.update(derived)  # counted in C
+            self.asserted.update(asserted)
+        self.written = self.final()
 
     def add(self, inputs: Inputs, sign: int = 1) -> set[tuple[str, str, str]]:
-        derived, asserted = conclusions(inputs, self.schema)
+        derived, asserted = conclusions(inputs, self.schema, self.tops)
         for counter, found in ((self.derived, derived), (self.asserted, asserted)):
             for t in found:
                 counter[t] += sign
@@ -397,6 +408,9 @@ def _quads(triples: Iterable[tuple[str, str, str]], graph: ox.NamedNode) -> list
 
 
 _MEMORY = Memory("inference")
+#: Changed whenever the rules in :func:`conclusions` change, so that a memory of what older
+#: rules concluded is not mistaken for what the graph holds.
+RULES = 1
 
 
 def materialise(store, check: bool = True, changed: Iterable[str | ox.NamedNode] | None = None) -> int:
@@ -423,10 +437,7 @@ def materialise(store, check: bool = True, changed: Iterable[str | ox.NamedNode]
     inputs = {} if counts is None else {g: i for g, i in memory["inputs"].items() if g in versions and g not in stale}
     inputs.update(read_inputs(store, schema, stale if len(stale) <= READ_ONE_BY_ONE else None))
     if counts is None:
-        counts = _Counts(schema)
-        for found in inputs.values():
-            counts.add(found)
-        counts.written = counts.final()
+        counts = _Counts(schema, inputs.values())
         total = _digest_sum(counts.written)
         store.replace_graph(graph, [*_quads(counts.written, graph), digest_quad(graph, _hex(total))])
     else:
@@ -435,7 +446,7 @@ def materialise(store, check: bool = True, changed: Iterable[str | ox.NamedNode]
         except BaseException:
             _MEMORY.forget(store)  # the counts may be half updated
             raise
-    _MEMORY.put(store, {"schema": schema, "versions": versions, "digest": _hex(total), "total": total,
+    _MEMORY.put(store, {"rules": RULES, "schema": schema, "versions": versions, "digest": _hex(total), "total": total,
                         "inputs": {g: i for g, i in inputs.items() if i[0] or i[1]}, "_counts": counts})
     return len(counts.written) + 1
 
@@ -464,16 +475,12 @@ def _update(store, graph: ox.NamedNode, memory: dict, counts: _Counts, stale: se
 
 def _remembered(store, memory: dict, schema: Schema) -> _Counts | None:
     """The counts as of the last run, if the memory matches the store (else None: start afresh)."""
-    if memory["schema"] != schema or recorded_digest(store, ox.NamedNode(INFERRED_GRAPH)) != memory["digest"]:
+    if (memory.get("rules"), memory["schema"]) != (RULES, schema) \
+            or recorded_digest(store, ox.NamedNode(INFERRED_GRAPH)) != memory["digest"]:
         return None
     counts = memory.get("_counts")
-    if counts is None:  # remembered on disk: count again what each graph gave
-        counts = _Counts(schema)
-        for found in memory["inputs"].values():
-            counts.add(found)
-        counts.written = counts.final()
-        if _hex(_digest_sum(counts.written)) != memory["digest"]:
-            return None
+    if counts is None:  # remembered on disk: count again what each graph gave, as it was written
+        counts = _Counts(schema, memory["inputs"].values())
     return counts
 
 

@@ -159,6 +159,9 @@ def reason(person: Person, labels: dict[str, str]) -> str:
 
 
 _MEMORY = Memory("links")
+#: Changed whenever the rules of :func:`cluster` and :func:`identity_quads` change (a memory made by others
+#: is then not reused).
+_RULES = 1
 
 
 def link_people(store, minter: Minter, changed: Iterable[str | ox.NamedNode] | None = None) -> int:
@@ -169,32 +172,36 @@ def link_people(store, minter: Minter, changed: Iterable[str | ox.NamedNode] | N
     the graph is the same either way. It records a digest of its triples (``ckg:sha256``).
     """
     graph = ox.NamedNode(LINKS_GRAPH)
+    method = (_RULES, minter.base)
     memory = _MEMORY.get(store) if changed is not None else None
-    if memory is not None and memory["base"] != minter.base:
-        memory = None
+    if memory is not None and recorded_digest(store, graph) != memory["digest"]:
+        memory = None  # the graph is not what this memory wrote: start afresh
     versions = graph_versions(store)
     versions.pop(LINKS_GRAPH, None)
     stale = stale_graphs(versions, memory["versions"] if memory else None, changed)
-    by_graph = {} if memory is None else {
-        g: [Mention(ox.NamedNode(m[0]), *m[1:]) for m in mentions]
-        for g, mentions in memory["mentions"].items() if g in versions and g not in stale}
-    by_graph.update(read_by_graph(store, stale if len(stale) <= READ_ONE_BY_ONE else None))
-    quads = identity_quads(cluster(merge(by_graph)), _labels(store), minter)
-    triples = {as_triple(q) for q in quads}
-    content_digest = digest(sorted(f"{s} {p} {o}" for s, p, o in triples))
-    if memory is not None and recorded_digest(store, graph) == memory["digest"]:
-        if content_digest != memory["digest"]:
+    rows = {} if memory is None else {g: r for g, r in memory["mentions"].items() if g in versions and g not in stale}
+    for g, mentions in read_by_graph(store, stale if len(stale) <= READ_ONE_BY_ONE else None).items():
+        if mentions:
+            rows[g] = [(m.node.value, m.name, m.document, m.employer, m.employer_name, m.role, m.is_membership)
+                       for m in mentions]
+    labels = _labels(store)
+    if memory is not None and (memory.get("method"), memory["labels"], memory["mentions"]) == (method, labels, rows):
+        written, content_digest = memory["written"], memory["digest"]  # the same mentions: the same people
+    else:
+        people = cluster(merge({g: [Mention(ox.NamedNode(m[0]), *m[1:]) for m in ms] for g, ms in rows.items()}))
+        quads = identity_quads(people, labels, minter)
+        triples = {as_triple(q) for q in quads}
+        written = sorted(triples)
+        content_digest = digest(f"{s} {p} {o}" for s, p, o in written)
+        if memory is None:
+            store.replace_graph(graph, [*quads, digest_quad(graph, content_digest)])
+        elif content_digest != memory["digest"]:
             old = set(map(tuple, memory["written"]))
             write_difference(store, graph, (old - triples) | {as_triple(digest_quad(graph, memory["digest"]))},
                              (triples - old) | {as_triple(digest_quad(graph, content_digest))})
-    else:
-        store.replace_graph(graph, [*quads, digest_quad(graph, content_digest)])
-    _MEMORY.put(store, {
-        "base": minter.base, "versions": versions, "digest": content_digest, "written": sorted(triples),
-        "mentions": {g: [(m.node.value, m.name, m.document, m.employer, m.employer_name, m.role, m.is_membership)
-                         for m in ms] for g, ms in by_graph.items() if ms},
-    })
-    return len(quads) + 1
+    _MEMORY.put(store, {"method": method, "versions": versions, "digest": content_digest, "written": written,
+                        "labels": labels, "mentions": rows})
+    return len(written) + 1
 
 
 def identity_quads(people: list[Person], labels: dict[str, str], minter: Minter) -> list[ox.Quad]:

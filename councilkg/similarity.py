@@ -97,8 +97,9 @@ def read_recommendations(store) -> list[RecommendationText]:
 def read_by_graph(store, graphs: Iterable[str] | None = None) -> dict[str, list[RecommendationText]]:
     """The recommendations each graph describes (of ``graphs``, or of every graph).
 
-    A recommendation with two short titles or full texts in one graph keeps the smallest of
-    each (one per document is the norm; the choice must not depend on the order of rows).
+    A recommendation with two councils or short titles in one graph keeps the smallest
+    (council, title) pair, and the smallest full text (one of each per document is the norm;
+    the choice must not depend on the order of rows).
     """
     if graphs is None:
         found = _read(store, None)
@@ -402,6 +403,8 @@ def _graph_quads(table: dict[tuple[str, str], Row], writer: _Writer) -> list[ox.
 
 
 _MEMORY = Memory("similarity")
+#: What the links are a function of besides the recommendations (a memory made otherwise is not reused).
+_METHOD = (1, THEME_WEIGHT, TEXT_WEIGHT, TOP_K, COMMON_SHARE, COMMON_FLOOR, COMMON_CAP)
 
 
 def link_similar(store, minter: Minter | None = None, min_score: float = MIN_SCORE,
@@ -415,44 +418,48 @@ def link_similar(store, minter: Minter | None = None, min_score: float = MIN_SCO
     """
     minter = minter or Minter()
     graph = ox.NamedNode(SIMILARITY_GRAPH)
+    method = (*_METHOD, min_score, minter.base)
     memory = _MEMORY.get(store) if changed is not None else None
-    if memory is not None and (memory["min_score"], memory["base"]) != (min_score, minter.base):
-        memory = None
+    if memory is not None and recorded_digest(store, graph) != memory["digest"]:
+        memory = None  # the graph is not what this memory wrote: start afresh
     versions = graph_versions(store)
     versions.pop(SIMILARITY_GRAPH, None)
     stale = stale_graphs(versions, memory["versions"] if memory else None, changed)
-    by_graph = {} if memory is None else {
-        g: [RecommendationText(iri, council, text, dict(themes)) for iri, council, text, themes in recs]
-        for g, recs in memory["recs"].items() if g in versions and g not in stale}
+    rows = {} if memory is None else {g: r for g, r in memory["recs"].items() if g in versions and g not in stale}
     # A few graphs are read one by one; more, and one pass over every graph is quicker.
-    by_graph.update(read_by_graph(store, stale if len(stale) <= READ_ONE_BY_ONE else None))
-    recs = merge(by_graph)
-    lexical = _cached(decimal_lexical)
-    table = {(recs[x].iri, recs[y].iri): (lexical(score), lexical(overlap), lexical(text), shared)
-             for (x, y), (score, overlap, text, shared) in _pairs(recs, min_score, TOP_K).items()}
-    writer = _Writer(minter)
-    new_digest = table_digest(table)
-    if memory is not None and recorded_digest(store, graph) == memory["digest"]:
-        if new_digest != memory["digest"]:
-            old = memory["links"]
-            gone, came = set(), set()
-            for key in {k for k, row in old.items() if table.get(k) != row} | {k for k, row in table.items()
-                                                                               if old.get(k) != row}:
-                before = set(writer.quads(*key, old[key])) if key in old else set()
-                after = set(writer.quads(*key, table[key])) if key in table else set()
-                gone |= before - after
-                came |= after - before
-            gone.add(digest_quad(graph, memory["digest"]))
-            came.add(digest_quad(graph, new_digest))
-            write_difference(store, graph, map(as_triple, gone), map(as_triple, came))
+    for g, recs in read_by_graph(store, stale if len(stale) <= READ_ONE_BY_ONE else None).items():
+        if recs:
+            rows[g] = [(r.iri, r.council, r.text, tuple(sorted(r.themes.items()))) for r in recs]
+    if memory is not None and memory.get("method") == method and rows == memory["recs"]:
+        table, new_digest = memory["links"], memory["digest"]  # the same recommendations: the same links
     else:
-        store.replace_graph(graph, _graph_quads(table, writer))
-    _MEMORY.put(store, {
-        "min_score": min_score, "base": minter.base, "versions": versions, "digest": new_digest, "links": table,
-        "recs": {g: [(r.iri, r.council, r.text, tuple(sorted(r.themes.items()))) for r in recs]
-                 for g, recs in by_graph.items() if recs},
-    })
+        recs = merge({g: [RecommendationText(iri, council, text, dict(themes)) for iri, council, text, themes in rs]
+                      for g, rs in rows.items()})
+        lexical = _cached(decimal_lexical)
+        table = {(recs[x].iri, recs[y].iri): (lexical(score), lexical(overlap), lexical(text), shared)
+                 for (x, y), (score, overlap, text, shared) in _pairs(recs, min_score, TOP_K).items()}
+        new_digest = table_digest(table)
+        _write(store, graph, table, new_digest, memory, _Writer(minter))
+    _MEMORY.put(store, {"method": method, "versions": versions, "digest": new_digest, "links": table, "recs": rows})
     return len(table)
+
+
+def _write(store, graph: ox.NamedNode, table: dict, new_digest: str, memory: dict | None, writer: _Writer) -> None:
+    """Bring the graph from what ``memory`` says it holds to ``table``: only the quads that differ."""
+    if memory is None:
+        store.replace_graph(graph, _graph_quads(table, writer))
+        return
+    if new_digest == memory["digest"]:
+        return
+    old = memory["links"]
+    gone, came = {digest_quad(graph, memory["digest"])}, {digest_quad(graph, new_digest)}
+    for key in {k for k, row in old.items() if table.get(k) != row} | {k for k, row in table.items()
+                                                                       if old.get(k) != row}:
+        before = set(writer.quads(*key, old[key])) if key in old else set()
+        after = set(writer.quads(*key, table[key])) if key in table else set()
+        gone |= before - after
+        came |= after - before
+    write_difference(store, graph, map(as_triple, gone), map(as_triple, came))
 
 
 def similar_to_text(store, text: str, limit: int = 10) -> list[Link]:
