@@ -194,65 +194,54 @@ def _char(code: int, view: int) -> str:
     return _in_view(char, view) if view != AS_WRITTEN else char
 
 
-def _exact(op, av, view: int) -> Need | None:
-    """The strings one of which a node always matches exactly (None: not a few known strings).
+def _node(op, av, view: int) -> tuple[Need | None, list[Need]]:
+    """A node of the parse tree: the strings one of which it always matches exactly (None: not a
+    few known strings), and needs that every match of it meets.
 
     ``view`` is where its literals are to be looked for: AS_WRITTEN where case matters, else
     FOLDED, or SQUASHED when white space of any length is one space.
     """
     if op is _LITERAL:
-        return Need(frozenset([_char(av, view)]), view)
+        return Need(frozenset([_char(av, view)]), view), []
     if op is _AT:
-        return _EMPTY  # zero width: the characters around it are consecutive in the match
+        return _EMPTY, []  # zero width: the characters around it are consecutive in the match
     if op is _IN:
         if all(item_op is _LITERAL for item_op, _ in av):
             chars = frozenset(_char(c, view) for _, c in av)
-            return Need(chars, view) if len(chars) <= MAX_STRINGS else None
+            return (Need(chars, view) if len(chars) <= MAX_STRINGS else None), []
         if view == SQUASHED and av == [(_CATEGORY, _SPACE)]:
-            return Need(frozenset([" "]), view)  # \s
-        return None
+            return Need(frozenset([" "]), view), []  # \s
+        return None, []
     if op is _SUBPATTERN:
-        return _sequence(av[-1], _inner_view(view, av))[0]
+        return _sequence(av[-1], _inner_view(view, av))
     if _ATOMIC is not None and op is _ATOMIC:
-        return _sequence(av, view)[0]
+        return _sequence(av, view)
     if op is _BRANCH:
-        alternatives = [_sequence(alt, view)[0] for alt in av[1]]
-        if all(a is not None for a in alternatives):
-            union = _union(alternatives)
-            return union if len(union.strings) <= MAX_STRINGS else None
-        return None
+        alternatives = [_sequence(alt, view) for alt in av[1]]
+        exact = None
+        if all(e is not None for e, _ in alternatives):
+            union = _union([e for e, _ in alternatives])
+            exact = union if len(union.strings) <= MAX_STRINGS else None
+        # One string from each alternative's best need: any match is a match of one alternative.
+        needs = ([_minimal(_union([n[0] for _, n in alternatives]))]
+                 if alternatives and all(n for _, n in alternatives) else [])
+        return exact, needs
     if op in _REPEATS:
         low, high, body = av
-        inner = _sequence(body, view)[0]
+        inner, inner_needs = _sequence(body, view)
+        needs = inner_needs if low >= 1 else []  # an optional part needs nothing
         if inner is not None and view == SQUASHED and inner.strings == {" "}:
-            return Need(frozenset([" "] if low else ["", " "]), view)  # a run of white space is one space
+            return Need(frozenset([" "] if low else ["", " "]), view), needs  # a run of white space is one space
         if inner is None or high > 2:
-            return None
+            return None, needs
         out, power = [], _EMPTY
         for count in range(high + 1):
             if count >= low:
                 out.append(power)
             power = _join(power, inner)
         union = _union(out)
-        return union if len(union.strings) <= MAX_STRINGS else None
-    return None
-
-
-def _requirements(op, av, view: int) -> list[Need]:
-    """Needs such that every match of a node meets each."""
-    if op is _SUBPATTERN:
-        return _sequence(av[-1], _inner_view(view, av))[1]
-    if _ATOMIC is not None and op is _ATOMIC:
-        return _sequence(av, view)[1]
-    if op is _BRANCH:
-        # One string from each alternative's best need: any match is a match of one alternative.
-        alternatives = [_sequence(alt, view)[1] for alt in av[1]]
-        if alternatives and all(alternatives):
-            return [_minimal(_union([a[0] for a in alternatives]))]
-        return []
-    if op in _REPEATS and av[0] >= 1:
-        return _sequence(av[2], view)[1]
-    return []  # one unknown character, a look-around, a back-reference, an optional part
+        return (union if len(union.strings) <= MAX_STRINGS else None), needs
+    return None, []  # one unknown character, a look-around, a back-reference
 
 
 def _sequence(items, view: int) -> tuple[Need | None, list[Need]]:
@@ -266,12 +255,12 @@ def _sequence(items, view: int) -> tuple[Need | None, list[Need]]:
     stretch = _EMPTY
     exact = True
     for op, av in items:
-        strings = _exact(op, av, view)
+        strings, needs = _node(op, av, view)
         if strings is None:
             exact = False
             options.append(stretch)
             stretch = _EMPTY
-            options.extend(_requirements(op, av, view))
+            options.extend(needs)
         elif len(stretch.strings) * len(strings.strings) <= MAX_STRINGS:
             stretch = _join(stretch, strings)
         else:
@@ -282,19 +271,30 @@ def _sequence(items, view: int) -> tuple[Need | None, list[Need]]:
     return (stretch if exact else None), _useful(options)
 
 
-def requirements(pattern: re.Pattern, most: int = 4, squashed: bool = False) -> tuple[Need, ...]:
+def _parse(pattern: re.Pattern):
+    """The parse tree ``re.compile`` built ``pattern`` from, or None where it cannot be read."""
+    if _parser is None or not isinstance(pattern.pattern, str):
+        return None
+    try:
+        return _parser.parse(pattern.pattern, pattern.flags)
+    except (re.error, TypeError, ValueError, AttributeError, IndexError, RecursionError):
+        return None
+
+
+def requirements(pattern: re.Pattern, most: int = 4, squashed: bool = False, tree=None) -> tuple[Need, ...]:
     """Up to ``most`` needs that every match of ``pattern`` meets, the most useful first.
 
     With ``squashed``, needs for the whole text's squashed fold (where ``\\s+`` is one space, so
     ``governance\\s+and\\s+culture`` needs "governance and culture"). An empty tuple means nothing
-    is known and the pattern must run.
+    is known and the pattern must run. ``tree``: the pattern's parse tree, if already read.
     """
-    if _parser is None or not isinstance(pattern.pattern, str):
+    tree = tree if tree is not None else _parse(pattern)
+    if tree is None:
         return ()
     view = SQUASHED if squashed else FOLDED if pattern.flags & re.IGNORECASE else AS_WRITTEN
     try:
-        return tuple(_sequence(_parser.parse(pattern.pattern, pattern.flags), view)[1][:most])
-    except (re.error, TypeError, ValueError, AttributeError, IndexError, RecursionError):
+        return tuple(_sequence(tree, view)[1][:most])
+    except (TypeError, ValueError, AttributeError, IndexError, RecursionError):
         return ()
 
 
@@ -383,12 +383,12 @@ def _reads_beyond(items) -> bool:
     return False
 
 
-def _near_width(pattern: re.Pattern) -> int | None:
+def _near_width(pattern: re.Pattern, tree=None) -> int | None:
     """The longest match of ``pattern``, if matches are short, never empty, and read nothing past their end."""
-    if _parser is None or not isinstance(pattern.pattern, str):
+    tree = tree if tree is not None else _parse(pattern)
+    if tree is None:
         return None
     try:
-        tree = _parser.parse(pattern.pattern, pattern.flags)
         low, high = tree.getwidth()
         if low < 1 or high > MAX_NEAR_WIDTH or _reads_beyond(tree):
             return None
@@ -436,7 +436,7 @@ def _first_items(items) -> tuple[list[str], bool]:
     return out, True
 
 
-def _fast_start(pattern: re.Pattern) -> re.Pattern:
+def _fast_start(pattern: re.Pattern, tree=None) -> re.Pattern:
     """``pattern`` behind a look-ahead for the characters its matches can start with.
 
     ``(?=[CDMS...])(?:...)`` has the same matches and groups (the look-ahead only rejects starts
@@ -446,10 +446,11 @@ def _fast_start(pattern: re.Pattern) -> re.Pattern:
     characters are not known (a match may be empty, start with any character or a negated set,
     or sit behind a change of flags) or the rewritten pattern does not compile (global flags).
     """
-    if _parser is None or not isinstance(pattern.pattern, str):
+    tree = tree if tree is not None else _parse(pattern)
+    if tree is None:
         return pattern
     try:
-        items, empty = _first_items(_parser.parse(pattern.pattern, pattern.flags))
+        items, empty = _first_items(tree)
         if empty or not items:
             return pattern
         # A newline ends a comment at the end of a verbose pattern before the closing parenthesis.
@@ -472,9 +473,10 @@ class Prefiltered:
     __slots__ = ("regex", "fast", "requirements", "_finders", "_whole_finders", "_anchor", "_width")
 
     def __init__(self, regex: re.Pattern):
+        tree = _parse(regex)
         self.regex = regex
-        self.fast = _fast_start(regex)  # the same matches, found faster
-        self.requirements = requirements(regex) + requirements(regex, squashed=True)
+        self.fast = _fast_start(regex, tree)  # the same matches, found faster
+        self.requirements = requirements(regex, tree=tree) + requirements(regex, squashed=True, tree=tree)
         # Over the whole text, the most selective needs first (the squashed ones, then by usefulness);
         # within a part of it, the cheapest (fewest strings) first.
         whole = [n for n in self.requirements if n.view == SQUASHED] + [n for n in self.requirements if n.view != SQUASHED]
@@ -483,7 +485,7 @@ class Prefiltered:
         self._finders = tuple((n.view, _finder(n.strings)) for n in part)
         # For finditer over a whole text: the need whose places bound where matches can start.
         self._anchor = next((n for n in self.requirements if n.view != SQUASHED), None)
-        self._width = _near_width(regex) if self._anchor else None
+        self._width = _near_width(regex, tree) if self._anchor else None
 
     def __repr__(self) -> str:
         return f"Prefiltered({self.regex!r})"
