@@ -479,8 +479,9 @@ class Prefiltered:
         self.requirements = requirements(regex, tree=tree) + requirements(regex, squashed=True, tree=tree)
         # Over the whole text, the most selective needs first (the squashed ones, then by usefulness);
         # within a part of it, the cheapest (fewest strings) first.
-        whole = [n for n in self.requirements if n.view == SQUASHED] + [n for n in self.requirements if n.view != SQUASHED]
-        part = sorted((n for n in self.requirements if n.view != SQUASHED), key=lambda n: len(n.strings))
+        positional = [n for n in self.requirements if n.view != SQUASHED]
+        whole = [n for n in self.requirements if n.view == SQUASHED] + positional
+        part = sorted(positional, key=lambda n: len(n.strings))
         self._whole_finders = tuple((n.view, _finder(n.strings)) for n in whole)
         self._finders = tuple((n.view, _finder(n.strings)) for n in part)
         # For finditer over a whole text: the need whose places bound where matches can start.

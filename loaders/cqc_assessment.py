@@ -37,15 +37,21 @@ from councilkg.loaders._people import find_organisations, find_people
 from councilkg.loaders._text import find_dates, find_money, find_percentages, squash
 
 # --- patterns -------------------------------------------------------------------------
-# Patterns run over the whole text are Prefiltered: skipped where a word every match needs is absent.
+# Patterns run over the whole text are Prefiltered (see _literals): the same matches, found faster.
 # "# <Council>: local authority assessment" (any heading level, or none).
-TITLE = Prefiltered(re.compile(r"^#*\s*(?P<title>(?P<council>[^\n:]{3,80}?)\s*[:–-]\s*local authority assessment)\s*$", re.I | re.M))
+TITLE = Prefiltered(re.compile(
+    r"^#*\s*(?P<title>(?P<council>[^\n:]{3,80}?)\s*[:–-]\s*local authority assessment)\s*$", re.I | re.M,
+))
 # "Assessment published: 1 March 2025" (also "Published on ...", "Date published: ...").
-PUBLISHED = Prefiltered(re.compile(r"^\W*(?:assessment\s+)?(?:date\s+)?published(?:\s+on)?\s*:?\s*(?P<date>[^\n]{6,40})$", re.I | re.M))
+PUBLISHED = Prefiltered(re.compile(
+    r"^\W*(?:assessment\s+)?(?:date\s+)?published(?:\s+on)?\s*:?\s*(?P<date>[^\n]{6,40})$", re.I | re.M,
+))
 # "About <Council>": a fallback for the council's name.
 ABOUT = Prefiltered(re.compile(r"^#*\s*About\s+(?P<council>[^\n]{3,80}?)\s*$", re.M))
 # A line holding only a rating, and an inline "Overall rating: Good".
-RATING_LINE = Prefiltered(re.compile(r"^#*\s*(?P<r>Outstanding|Good|Requires improvement|Inadequate)\s*\.?\s*$", re.I | re.M))
+RATING_LINE = Prefiltered(re.compile(
+    r"^#*\s*(?P<r>Outstanding|Good|Requires improvement|Inadequate)\s*\.?\s*$", re.I | re.M,
+))
 RATING_INLINE = Prefiltered(re.compile(
     r"\b(?:overall\s+)?rating(?:\s+and\s+score)?\s*[:–-]\s*(?P<r>Outstanding|Good|Requires improvement|Inadequate)\b", re.I
 ))

@@ -45,7 +45,7 @@ from councilkg.loaders._text import find_dates, sentence_around, squash
 from councilkg.model import Event, Extraction, PersonMention, Recommendation
 
 # --- patterns -------------------------------------------------------------------
-# Patterns run over the whole text are Prefiltered: skipped where a word every match needs is absent.
+# Patterns run over the whole text are Prefiltered (see _literals): the same matches, found faster.
 # Detection: the challenge named anywhere, and in the title (the first few hundred characters).
 CUE_PEER_CHALLENGE = Prefiltered(re.compile(r"\b(?:corporate\s+)?peer\s+challenge\b", re.I))
 # A markdown heading mark in front of a line ("## 4. Feedback").

@@ -104,7 +104,8 @@ def every_character() -> str:
     return "".join(chr(c) for c in range(sys.maxunicode + 1) if not 0xD800 <= c <= 0xDFFF)
 
 
-@pytest.mark.parametrize("chars", list("abcdefghijklmnopqrstuvwxyz0123456789 -'’") + ["µ", "σ", "ß", "ǆ", "å", "Cc", "sz", "ab", "’'"])
+@pytest.mark.parametrize("chars", list("abcdefghijklmnopqrstuvwxyz0123456789 -'’")
+                         + ["µ", "σ", "ß", "ǆ", "å", "Cc", "sz", "ab", "’'"])
 def test_every_character_ignorecase_matches_folds_alike(chars, every_character):
     """Whatever ``re.IGNORECASE`` matches with a literal (or a set like ``[sz]``) has the same fold as it."""
     pattern = re.escape(chars) if len(chars) == 1 else "[" + re.escape(chars) + "]"
@@ -215,7 +216,8 @@ def test_shortcuts_find_every_match(pattern, flags, data):
     assert [m.regs for m in wrapped.finditer(text)] == [m.regs for m in compiled.finditer(text)]
     assert wrapped.findall(text) == compiled.findall(text)
     pos, endpos = data.draw(st.integers(-5, len(text) + 5)), data.draw(st.integers(-5, len(text) + 5))
-    assert [m.regs for m in wrapped.finditer(text, pos, endpos)] == [m.regs for m in compiled.finditer(text, pos, endpos)]
+    windowed = [m.regs for m in compiled.finditer(text, pos, endpos)]
+    assert [m.regs for m in wrapped.finditer(text, pos, endpos)] == windowed
     found, expected = wrapped.search(text, pos, endpos), compiled.search(text, pos, endpos)
     assert (found and found.regs) == (expected and expected.regs)
 
@@ -232,7 +234,8 @@ def test_unknown_patterns_always_run():
 
 
 def test_literals_are_specific():
-    assert requirements(re.compile(r"\bcyber[\s-]?attacks?\b", re.I)) == (Need({"attack"}, FOLDED), Need({"cyber"}, FOLDED))
+    assert requirements(re.compile(r"\bcyber[\s-]?attacks?\b", re.I)) == (
+        Need({"attack"}, FOLDED), Need({"cyber"}, FOLDED))
     assert requirements(re.compile(r"\bVacanc(?:y|ies) in key\b", re.I)) == (
         Need({"vacancy in key", "vacancies in key"}, FOLDED),)
     assert set(requirements(re.compile(r"(?:a|B)\w(?:c|d)"))) == {
@@ -240,7 +243,8 @@ def test_literals_are_specific():
     # Case matters only where the pattern says so: a folded part makes the joined string folded.
     assert requirements(re.compile(r"Chief (?i:Executive)")) == (Need({"chief executive"}, FOLDED),)
     assert requirements(re.compile(r"(?-i:Chief) executive", re.I)) == (Need({"chief executive"}, FOLDED),)
-    assert requirements(re.compile(r"Chief\s+Executive")) == (Need({"Executive"}, AS_WRITTEN), Need({"Chief"}, AS_WRITTEN))
+    assert requirements(re.compile(r"Chief\s+Executive")) == (
+        Need({"Executive"}, AS_WRITTEN), Need({"Chief"}, AS_WRITTEN))
     # Over the whole text, any run of white space is one space.
     assert requirements(re.compile(r"Chief\s+Executive"), squashed=True) == (Need({"chief executive"}, SQUASHED),)
     assert requirements(re.compile(r"a[ \t]*b\n\tc"), squashed=True) == (Need({"ab c", "a b c"}, SQUASHED),)
