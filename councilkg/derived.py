@@ -58,6 +58,9 @@ _VERSIONS = f"""
 SELECT ?g ?h ?t WHERE {{ GRAPH ?g {{ ?g <{CKG.sha256}> ?h OPTIONAL {{ ?g <{PROV.generatedAtTime}> ?t }} }} }}"""
 _GRAPHS = "SELECT DISTINCT ?g WHERE { GRAPH ?g { } }"
 _DIGEST = f"SELECT ?g ?h WHERE {{ GRAPH ?g {{ ?g <{CKG.sha256}> ?h }} }}"
+_EXISTS = "ASK { GRAPH ?g { ?s ?p ?o } }"
+
+Triple = tuple[str, str, str]  # terms in N-Triples syntax: "<iri>", '"text"', '"1.5"^^<...#decimal>'
 
 # Per store object: pass name -> what it remembers. Weak, so a closed store takes its memory with it.
 _memories: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
@@ -103,6 +106,10 @@ def recorded_digest(store, graph: ox.NamedNode) -> str | None:
 
 def digest_quad(graph: ox.NamedNode, value: str) -> ox.Quad:
     return ox.Quad(graph, ox.NamedNode(str(CKG.sha256)), ox.Literal(value), graph)
+
+
+def digest_triple(graph: ox.NamedNode, value: str) -> Triple:
+    return str(graph), f"<{CKG.sha256}>", str(ox.Literal(value))
 
 
 class Memory:
@@ -154,9 +161,6 @@ class Memory:
             file.unlink(missing_ok=True)
 
 
-Triple = tuple[str, str, str]  # terms in N-Triples syntax: "<iri>", '"text"', '"1.5"^^<...#decimal>'
-
-
 def write_difference(store, graph: ox.NamedNode, gone: Iterable[Triple], came: Iterable[Triple]) -> None:
     """Remove ``gone`` from ``graph`` and add ``came``, in one update (one transaction).
 
@@ -169,6 +173,28 @@ def write_difference(store, graph: ox.NamedNode, gone: Iterable[Triple], came: I
             parts.append(f"{keyword} DATA {{ GRAPH {graph} {{\n{''.join(lines)}}} }}")
     if parts:
         store.update(" ;\n".join(parts))
+
+
+def write_graph(store, graph: ox.NamedNode, triples: Iterable[Triple], digest_value: str) -> None:
+    """Make ``graph`` hold exactly ``triples`` and the digest of its content, in one go.
+
+    A graph not in the store yet is written with ``store.add_graphs`` (bulk-loaded when large),
+    the digest last: a graph left without its digest by a crash is rebuilt by the next run. An
+    existing one (or one holding blank nodes, which bulk loading would rename) goes through
+    ``store.replace_graph``, which writes only the difference.
+    """
+    lines = [f"{s} {p} {o} {graph} .\n" for s, p, o in triples]
+    marker = " ".join((*digest_triple(graph, digest_value), str(graph), ".\n"))
+    blank = any(line.startswith("_:") or " _:" in line for line in lines)
+    if not blank and not bool(store.query(_EXISTS, {ox.Variable("g"): graph})):
+        store.add_graphs([("".join(lines).encode(), marker.encode())])
+    else:
+        store.replace_graph(graph, list(ox.parse("".join((*lines, marker)).encode(), format=ox.RdfFormat.N_QUADS)))
+
+
+def as_quads(triples: Iterable[Triple], graph: ox.NamedNode) -> list[ox.Quad]:
+    text = "".join(f"{s} {p} {o} {graph} .\n" for s, p, o in triples)
+    return list(ox.parse(text.encode(), format=ox.RdfFormat.N_QUADS))
 
 
 def as_triple(quad: ox.Quad) -> Triple:

@@ -56,8 +56,8 @@ from pathlib import Path
 
 import pyoxigraph as ox
 
-from councilkg.derived import (READ_ONE_BY_ONE, Memory, as_triple, digest_quad, graph_versions, has_blank_node,
-                               recorded_digest, stale_graphs, write_difference)
+from councilkg.derived import (READ_ONE_BY_ONE, Memory, digest_triple, graph_versions, has_blank_node, recorded_digest,
+                               stale_graphs, write_difference, write_graph)
 from councilkg.errors import CouncilKGError, InconsistentOntology
 from councilkg.namespaces import INFERRED_GRAPH, RDF, SKOS
 
@@ -253,10 +253,11 @@ _SKOS_HIERARCHY = (_BROADER, _NARROWER, _BROADER_T, _NARROWER_T)
 
 _SUBCLASS_EDGES = _PREFIXES + "SELECT ?h ?c ?d WHERE { GRAPH ?h { ?c rdfs:subClassOf ?d } }"
 _INVERSE_PAIRS = _PREFIXES + "SELECT ?h ?p ?q WHERE { GRAPH ?h { ?p owl:inverseOf ?q } FILTER(isIRI(?p) && isIRI(?q)) }"
-# ?inferred is bound by substitution; the classes and properties come in VALUES blocks of IRIs read
-# from the ontology (tens of terms).
-_TYPES = "SELECT ?g ?s ?c ?inferred WHERE {{ VALUES ?c {{ {} }} GRAPH ?g {{ ?s a ?c }} FILTER(?g != ?inferred) }}"
-_TRIPLES = "SELECT ?g ?s ?p ?o ?inferred WHERE {{ VALUES ?p {{ {} }} GRAPH ?g {{ ?s ?p ?o }} FILTER(?g != ?inferred) }}"
+# One query per class (?c) or property (?p), and per graph (?g) when one is read, bound by
+# substitution: a VALUES block of them, or the inferred graph's IRI substituted into the FILTER,
+# makes Oxigraph's plan several times slower.
+_TYPES = f"SELECT ?g ?s ?c WHERE {{ GRAPH ?g {{ ?s a ?c }} FILTER(?g != <{INFERRED_GRAPH}>) }}"
+_TRIPLES = f"SELECT ?g ?s ?p ?o WHERE {{ GRAPH ?g {{ ?s ?p ?o }} FILTER(?g != <{INFERRED_GRAPH}>) }}"
 
 Schema = tuple[dict[str, tuple[str, ...]], dict[str, tuple[str, ...]]]  # class -> superclasses, property -> inverses
 Inputs = tuple[list[tuple[str, str]], list[tuple[str, str, str]]]  # (subject, class), (subject, property, object)
@@ -299,29 +300,24 @@ def _reachable(edges: dict[str, set[str]], start: str) -> set[str]:
 def read_inputs(store, schema: Schema, graphs: Iterable[str] | None = None) -> dict[str, Inputs]:
     """What each graph (of ``graphs``, or every graph but the inferred one) gives the rules."""
     supers, inverses = schema
-    classes = sorted(set(supers) | {d for ds in supers.values() for d in ds})
-    properties = sorted(set(inverses) | set(_SKOS_HIERARCHY))
-    queries = []
-    if classes:
-        queries.append((_TYPES.format(" ".join(c for c in classes if c.startswith("<"))), 0))
-    queries.append((_TRIPLES.format(" ".join(properties)), 1))
+    # Each class or property string is used as is (the memory then keeps one copy of it).
+    classes = {c for c in (*supers, *(d for ds in supers.values() for d in ds)) if c.startswith("<")}
+    properties = {*inverses, *_SKOS_HIERARCHY}
     out: dict[str, Inputs] = {}
-    # The same class or property string once (the memory keeps one copy).
-    terms: dict[str, str] = {t: t for t in (*classes, *properties)}
+    # A graph is read class by class too: the similarity graph, say, holds hundreds of thousands
+    # of triples, few of them premises.
     for graph in [None] if graphs is None else sorted(graphs):
-        bind = {ox.Variable("inferred"): ox.NamedNode(INFERRED_GRAPH)}
+        bind = {} if graph is None else {ox.Variable("g"): ox.NamedNode(graph)}
         if graph is not None:
-            bind[ox.Variable("g")] = ox.NamedNode(graph)
             out[graph] = ([], [])
-        for sparql, kind in queries:
-            for row in store.query(sparql, bind):
-                found = out.setdefault(row["g"].value, ([], []))
-                if kind == 0:
-                    c = str(row["c"])
-                    found[0].append((str(row["s"]), terms.get(c, c)))
-                else:
-                    p = str(row["p"])
-                    found[1].append((str(row["s"]), terms.get(p, p), str(row["o"])))
+        for term in sorted(classes):
+            for row in store.query(_TYPES, {**bind, ox.Variable("c"): ox.NamedNode(term[1:-1])}):
+                if (g := row["g"].value) != INFERRED_GRAPH:
+                    out.setdefault(g, ([], []))[0].append((str(row["s"]), term))
+        for term in sorted(properties):
+            for row in store.query(_TRIPLES, {**bind, ox.Variable("p"): ox.NamedNode(term[1:-1])}):
+                if (g := row["g"].value) != INFERRED_GRAPH:
+                    out.setdefault(g, ([], []))[1].append((str(row["s"]), term, str(row["o"])))
     return out
 
 
@@ -401,12 +397,6 @@ def _hex(total: int) -> str:
     return f"{total:032x}"
 
 
-def _quads(triples: Iterable[tuple[str, str, str]], graph: ox.NamedNode) -> list[ox.Quad]:
-    text = "".join(f"{s} {p} {o} .\n" for s, p, o in sorted(triples))
-    return [ox.Quad(t.subject, t.predicate, t.object, graph)
-            for t in ox.parse(text.encode(), format=ox.RdfFormat.N_TRIPLES)]
-
-
 _MEMORY = Memory("inference")
 #: Changed whenever the rules in :func:`conclusions` change, so that a memory of what older
 #: rules concluded is not mistaken for what the graph holds.
@@ -439,7 +429,7 @@ def materialise(store, check: bool = True, changed: Iterable[str | ox.NamedNode]
     if counts is None:
         counts = _Counts(schema, inputs.values())
         total = _digest_sum(counts.written)
-        store.replace_graph(graph, [*_quads(counts.written, graph), digest_quad(graph, _hex(total))])
+        write_graph(store, graph, sorted(counts.written), _hex(total))
     else:
         try:
             total = _update(store, graph, memory, counts, stale, inputs)
@@ -466,10 +456,10 @@ def _update(store, graph: ox.NamedNode, memory: dict, counts: _Counts, stale: se
         counts.written = (counts.written - gone) | came
         if has_blank_node(gone | came):
             # DELETE DATA cannot name a blank node: replace the graph whole.
-            store.replace_graph(graph, [*_quads(counts.written, graph), digest_quad(graph, _hex(total))])
+            write_graph(store, graph, sorted(counts.written), _hex(total))
         else:
-            write_difference(store, graph, gone | {as_triple(digest_quad(graph, _hex(memory["total"])))},
-                             came | {as_triple(digest_quad(graph, _hex(total)))})
+            write_difference(store, graph, gone | {digest_triple(graph, _hex(memory["total"]))},
+                             came | {digest_triple(graph, _hex(total))})
     return total
 
 

@@ -31,8 +31,8 @@ from dataclasses import dataclass, field
 
 import pyoxigraph as ox
 
-from councilkg.derived import (READ_ONE_BY_ONE, Memory, as_triple, digest, digest_quad, graph_versions,
-                               recorded_digest, stale_graphs, write_difference)
+from councilkg.derived import (READ_ONE_BY_ONE, Memory, as_triple, digest, digest_triple, graph_versions,
+                               recorded_digest, stale_graphs, write_difference, write_graph)
 from councilkg.iri import Minter, slug
 from councilkg.namespaces import CKG, FOAF, LINKS_GRAPH, ORG, PROV, RDF, RDFS, term
 
@@ -194,11 +194,11 @@ def link_people(store, minter: Minter, changed: Iterable[str | ox.NamedNode] | N
         written = sorted(triples)
         content_digest = digest(f"{s} {p} {o}" for s, p, o in written)
         if memory is None:
-            store.replace_graph(graph, [*quads, digest_quad(graph, content_digest)])
+            write_graph(store, graph, written, content_digest)
         elif content_digest != memory["digest"]:
             old = set(map(tuple, memory["written"]))
-            write_difference(store, graph, (old - triples) | {as_triple(digest_quad(graph, memory["digest"]))},
-                             (triples - old) | {as_triple(digest_quad(graph, content_digest))})
+            write_difference(store, graph, (old - triples) | {digest_triple(graph, memory["digest"])},
+                             (triples - old) | {digest_triple(graph, content_digest)})
     _MEMORY.put(store, {"method": method, "versions": versions, "digest": content_digest, "written": written,
                         "labels": labels, "mentions": rows})
     return len(written) + 1

@@ -37,10 +37,10 @@ from dataclasses import dataclass, field
 
 import pyoxigraph as ox
 
-from councilkg.derived import (READ_ONE_BY_ONE, Memory, as_triple, digest, digest_quad, graph_versions, recorded_digest, stale_graphs,
-                               write_difference)
+from councilkg.derived import (READ_ONE_BY_ONE, Memory, Triple, as_quads, digest, digest_quad, digest_triple,
+                               graph_versions, recorded_digest, stale_graphs, write_difference, write_graph)
 from councilkg.iri import Minter, slug
-from councilkg.namespaces import CKG, PROV, RDF, RDFS, SIMILARITY_GRAPH, XSD, term
+from councilkg.namespaces import CKG, PROV, RDF, RDFS, SIMILARITY_GRAPH, XSD
 from councilkg.themes import stems
 
 THEME_WEIGHT = 0.6
@@ -311,40 +311,24 @@ def link_row(link: Link) -> Row:
 
 
 class _Writer:
-    """Quads of links, with the terms every link repeats made once."""
+    """The triples of links, as N-Triples terms (see :mod:`councilkg.derived`)."""
 
     def __init__(self, minter: Minter):
         self.minter = minter
-        self.graph = ox.NamedNode(SIMILARITY_GRAPH)
-        self.p = {name: term(iri) for name, iri in (
+        self.graph = f"<{SIMILARITY_GRAPH}>"
+        self.p = {name: f"<{iri}>" for name, iri in (
             ("type", RDF.type), ("linked", CKG.linkedRecommendation), ("derived", PROV.wasDerivedFrom),
             ("score", CKG.similarityScore), ("overlap", CKG.themeOverlap), ("text", CKG.textSimilarity),
             ("theme", CKG.sharedTheme), ("method", CKG.method))}
-        self.link_class = term(CKG.SimilarityLink)
-        self.methods = [ox.Literal(m) for m in METHODS]
-        self.nodes: dict[str, ox.NamedNode] = {}
+        self.link_class = f"<{CKG.SimilarityLink}>"
+        self.decimal = f"^^<{XSD.decimal}>"
+        self.methods = [str(ox.Literal(m)) for m in METHODS]
         self.tails: dict[str, str] = {}
-        self.decimals: dict[str, ox.Literal] = {}
 
-    def header(self, content_digest: str) -> list[ox.Quad]:
+    def header(self) -> list[Triple]:
         g = self.graph
-        return [
-            ox.Quad(g, self.p["type"], term(PROV.Entity), g),
-            ox.Quad(g, term(RDFS.label), ox.Literal("Similar recommendations of different councils"), g),
-            digest_quad(g, content_digest),
-        ]
-
-    def _node(self, iri: str) -> ox.NamedNode:
-        node = self.nodes.get(iri)
-        if node is None:
-            node = self.nodes[iri] = ox.NamedNode(iri)
-        return node
-
-    def _decimal(self, lexical: str) -> ox.Literal:
-        lit = self.decimals.get(lexical)
-        if lit is None:
-            lit = self.decimals[lexical] = ox.Literal(lexical, datatype=term(XSD.decimal))
-        return lit
+        return [(g, self.p["type"], f"<{PROV.Entity}>"),
+                (g, f"<{RDFS.label}>", str(ox.Literal("Similar recommendations of different councils")))]
 
     def _tail(self, b: str) -> str:
         tail = self.tails.get(b)
@@ -353,21 +337,18 @@ class _Writer:
             tail = self.tails[b] = "/".join(slug(part, "x") for part in ["similar", *rest.split("/")])
         return tail
 
-    def quads(self, a: str, b: str, row: Row) -> list[ox.Quad]:
-        """The quads of one link (as :func:`link_iri` names it)."""
-        g, p = self.graph, self.p
-        node = ox.NamedNode(f"{a}/{self._tail(b)}")
-        na, nb = self._node(a), self._node(b)
+    def triples(self, a: str, b: str, row: Row) -> list[Triple]:
+        """The triples of one link (as :func:`link_iri` names it)."""
+        p, dec = self.p, self.decimal
+        node, na, nb = f"<{a}/{self._tail(b)}>", f"<{a}>", f"<{b}>"
         out = [
-            ox.Quad(node, p["type"], self.link_class, g),
-            ox.Quad(node, p["linked"], na, g), ox.Quad(node, p["derived"], na, g),
-            ox.Quad(node, p["linked"], nb, g), ox.Quad(node, p["derived"], nb, g),
-            ox.Quad(node, p["score"], self._decimal(row[0]), g),
-            ox.Quad(node, p["overlap"], self._decimal(row[1]), g),
-            ox.Quad(node, p["text"], self._decimal(row[2]), g),
+            (node, p["type"], self.link_class),
+            (node, p["linked"], na), (node, p["derived"], na), (node, p["linked"], nb), (node, p["derived"], nb),
+            (node, p["score"], f'"{row[0]}"{dec}'), (node, p["overlap"], f'"{row[1]}"{dec}'),
+            (node, p["text"], f'"{row[2]}"{dec}'),
         ]
-        out.extend(ox.Quad(node, p["theme"], self._node(theme), g) for theme in row[3])
-        out.extend(ox.Quad(node, p["method"], method, g) for method in self.methods)
+        out.extend((node, p["theme"], f"<{theme}>") for theme in row[3])
+        out.extend((node, p["method"], method) for method in self.methods)
         return out
 
 
@@ -390,16 +371,17 @@ def table_digest(table: dict[tuple[str, str], Row]) -> str:
 
 
 def link_quads(links: list[Link], minter: Minter) -> list[ox.Quad]:
-    """The whole similarity graph for ``links``."""
+    """The whole similarity graph for ``links`` (with its digest)."""
     table = {(link.a, link.b): link_row(link) for link in links}
-    return _graph_quads(table, _Writer(minter))
+    graph = ox.NamedNode(SIMILARITY_GRAPH)
+    return [*as_quads(_graph_triples(table, _Writer(minter)), graph), digest_quad(graph, table_digest(table))]
 
 
-def _graph_quads(table: dict[tuple[str, str], Row], writer: _Writer) -> list[ox.Quad]:
-    quads = writer.header(table_digest(table))
+def _graph_triples(table: dict[tuple[str, str], Row], writer: _Writer) -> list[Triple]:
+    triples = writer.header()
     for (a, b), row in sorted(table.items()):
-        quads.extend(writer.quads(a, b, row))
-    return quads
+        triples.extend(writer.triples(a, b, row))
+    return triples
 
 
 _MEMORY = Memory("similarity")
@@ -445,21 +427,21 @@ def link_similar(store, minter: Minter | None = None, min_score: float = MIN_SCO
 
 
 def _write(store, graph: ox.NamedNode, table: dict, new_digest: str, memory: dict | None, writer: _Writer) -> None:
-    """Bring the graph from what ``memory`` says it holds to ``table``: only the quads that differ."""
+    """Bring the graph from what ``memory`` says it holds to ``table``: only the triples that differ."""
     if memory is None:
-        store.replace_graph(graph, _graph_quads(table, writer))
+        write_graph(store, graph, _graph_triples(table, writer), new_digest)
         return
     if new_digest == memory["digest"]:
         return
     old = memory["links"]
-    gone, came = {digest_quad(graph, memory["digest"])}, {digest_quad(graph, new_digest)}
+    gone, came = {digest_triple(graph, memory["digest"])}, {digest_triple(graph, new_digest)}
     for key in {k for k, row in old.items() if table.get(k) != row} | {k for k, row in table.items()
                                                                        if old.get(k) != row}:
-        before = set(writer.quads(*key, old[key])) if key in old else set()
-        after = set(writer.quads(*key, table[key])) if key in table else set()
+        before = set(writer.triples(*key, old[key])) if key in old else set()
+        after = set(writer.triples(*key, table[key])) if key in table else set()
         gone |= before - after
         came |= after - before
-    write_difference(store, graph, map(as_triple, gone), map(as_triple, came))
+    write_difference(store, graph, gone, came)
 
 
 def similar_to_text(store, text: str, limit: int = 10) -> list[Link]:
