@@ -180,7 +180,9 @@ def _align(text: str, block: Block) -> dict[int, tuple[list[tuple[int, int]], fl
             df[s] = df.get(s, 0) + 1
     m = len(listings)
     idf = {s: math.log(1 + m / n) - math.log(2) + 0.1 for s, n in df.items()}
-    scores = [[sum(idf[s] for s in _stems(text[a:b]) & rec) for rec in rec_stems] for a, b in paras]
+    # fsum: the exact sum whatever the order of the set (string hashing varies from process to
+    # process), so that ties between recommendations break the same way in every run.
+    scores = [[math.fsum(idf[s] for s in _stems(text[a:b]) & rec) for rec in rec_stems] for a, b in paras]
     neg = float("-inf")
     # best[i][j]: best total for paragraphs[:i] with every assigned recommendation <= j.
     best = [[0.0] * m for _ in range(len(paras) + 1)]
