@@ -17,13 +17,15 @@ while it provably matches the store:
   themselves) has a version (:func:`graph_versions`): its digest and load time. A graph
   whose version differs from the remembered one is read again, as is
   every graph without a version (the shared entities) and every graph the caller names;
-* each derived graph records a digest of its own content (``<graph> ckg:sha256``), written
-  in the same update as the content. A pass whose remembered digest differs (another
+* each derived graph records a digest of its own content (``<graph> ckg:sha256``: the SHA-256
+  of its links or triples in order, or for the inferred graph the sum of its triples' SHA-256
+  digests, which follows a change without hashing everything again), written in the same
+  update as the content. A pass whose remembered digest differs (another
   program rewrote the graph, or the process died between writing the store and the memory)
   rebuilds the graph from scratch, as it does with no memory at all.
 
-Without ``changed=`` a pass trusts nothing: it reads everything and replaces its graph
-through ``store.replace_graph``, which also removes triples someone else put there.
+Without ``changed=`` a pass trusts nothing: it reads everything and replaces its graph whole
+(:func:`write_graph`), which also removes triples someone else put there.
 
 The memory lives in the process and, for an embedded store, in a file next to its data
 (``relink-<pass>.marshal`` in the store directory), so that the next ``councilkg build``
@@ -183,13 +185,13 @@ def write_graph(store, graph: ox.NamedNode, triples: Iterable[Triple], digest_va
     existing one (or one holding blank nodes, which bulk loading would rename) goes through
     ``store.replace_graph``, which writes only the difference.
     """
-    lines = [f"{s} {p} {o} {graph} .\n" for s, p, o in triples]
-    marker = " ".join((*digest_triple(graph, digest_value), str(graph), ".\n"))
-    blank = any(line.startswith("_:") or " _:" in line for line in lines)
-    if not blank and not bool(store.query(_EXISTS, {ox.Variable("g"): graph})):
-        store.add_graphs([("".join(lines).encode(), marker.encode())])
+    triples = list(triples)
+    content = "".join(f"{s} {p} {o} {graph} .\n" for s, p, o in triples).encode()
+    marker = " ".join((*digest_triple(graph, digest_value), str(graph), ".\n")).encode()
+    if not has_blank_node(triples) and not bool(store.query(_EXISTS, {ox.Variable("g"): graph})):
+        store.add_graphs([(content, marker)])
     else:
-        store.replace_graph(graph, list(ox.parse("".join((*lines, marker)).encode(), format=ox.RdfFormat.N_QUADS)))
+        store.replace_graph(graph, list(ox.parse(content + marker, format=ox.RdfFormat.N_QUADS)))
 
 
 def as_quads(triples: Iterable[Triple], graph: ox.NamedNode) -> list[ox.Quad]:

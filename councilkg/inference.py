@@ -383,24 +383,24 @@ class _Counts:
         return {t for t in self.derived if t not in self.asserted}
 
 
-# The digest of the inferred graph: a sum of per-triple hashes, so that it follows a change
-# without hashing the whole graph again.
-_MODULUS = 2**128
+# The digest of the inferred graph: the sum of its triples' SHA-256 digests (modulo 2^256), so
+# that it follows a change without hashing the whole graph again.
+_MODULUS = 2**256
 
 
 def _digest_sum(triples: Iterable[tuple[str, str, str]]) -> int:
-    return sum(int.from_bytes(hashlib.blake2b(f"{s} {p} {o}".encode(), digest_size=16).digest(), "big")
+    return sum(int.from_bytes(hashlib.sha256(f"{s} {p} {o}".encode()).digest(), "big")
                for s, p, o in triples) % _MODULUS
 
 
 def _hex(total: int) -> str:
-    return f"{total:032x}"
+    return f"{total:064x}"
 
 
 _MEMORY = Memory("inference")
-#: Changed whenever the rules in :func:`conclusions` change, so that a memory of what older
-#: rules concluded is not mistaken for what the graph holds.
-RULES = 1
+#: Changed whenever the rules in :func:`conclusions` (or the digest) change, so that a memory of
+#: what older rules concluded is not mistaken for what the graph holds.
+RULES = 2
 
 
 def materialise(store, check: bool = True, changed: Iterable[str | ox.NamedNode] | None = None) -> int:
