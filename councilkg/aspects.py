@@ -6,6 +6,7 @@ returns a :class:`~councilkg.pages.Page` for its template in ``templates/pages/`
 
 from __future__ import annotations
 
+from bisect import bisect_left
 from collections import defaultdict
 
 from councilkg import charts, sparql
@@ -77,7 +78,7 @@ def council_page(site: Site, iri: str) -> Page:
                  tables=[Table("", ["council", "reason", "via", "evidence (their side)", "evidence (this side)", "quote"],
                                rows, "No related council found.")])
 
-    docs = [d for d in site.documents.values() if d["council"] == info["name"]]
+    docs = site.documents_by_council.get(info["name"], [])
     site.section(page, "documents", "Documents", ["documents"], tables=[Table("", ["document", "kind", "title", "date"], [
         Row([site.cell(r, d["document"], d["iri"]), Cell(d["kind"]), Cell(d["title"] or ""), Cell(d["date"] or "")])
         for d in docs], "No document is about this council.")])
@@ -137,10 +138,12 @@ def _reviews_section(site: Site, page: Page, iri: str) -> None:
 
 
 def _person_path(site: Site, name: str) -> str | None:
-    for iri, person in site.people.items():
-        if person == name:
-            return page_path(iri, site.base)
-    return None
+    """The page of the (first) person with this name."""
+    if site.person_by_name is None:
+        site.person_by_name = {}
+        for iri, person in site.people.items():
+            site.person_by_name.setdefault(person, page_path(iri, site.base))
+    return site.person_by_name.get(name)
 
 
 def _recommendations_section(site: Site, page: Page, iri: str) -> None:
@@ -288,9 +291,9 @@ def highlight(text: str, facts: list[dict]) -> list[Segment]:
     cuts = sorted({0, len(text), *[s for s, _, _ in spans], *[e for _, e, _ in spans]})
     covering = defaultdict(set)
     for start, end, label in spans:
-        for a in cuts:
-            if start <= a < end:
-                covering[a].add(" ".join((label or "").split())[:80])
+        short = " ".join((label or "").split())[:80]
+        for a in cuts[bisect_left(cuts, start):bisect_left(cuts, end)]:  # the cuts inside [start, end)
+            covering[a].add(short)
     segments = []
     for a, b in zip(cuts, cuts[1:]):
         labels = sorted(covering.get(a, ()))
@@ -388,12 +391,18 @@ def relationships_page(site: Site) -> Page:
                         "The table below holds the same links, with their evidence."])
     site.section(page, "links", "The same links as a table", list(PAGE_QUERIES["relationships"]), tables=[Table(
         "", ["from", "relation", "to", "evidence", "more evidence"], rows)])
-    related = site.rows("council-relationships")
-    site.section(page, "related-councils", "Related councils and why", ["council-relationships"], tables=[Table(
-        "", ["council", "related council", "reason", "via", "evidence"], [
-            Row([site.cell(r, x["council1"], x["council1Iri"]), site.cell(r, x["council2"], x["council2Iri"]),
-                 Cell(x["relation"], css="relation"), _via_cell(site, r, x), site.doc_cell(r, x["evidenceDocument"])])
-            for x in related])])
+    # one row per council and reason, naming the related councils: a row per pair would be
+    # 60,000 rows at 2,500 documents; each council's page gives every link with its evidence
+    related: dict[tuple, set] = defaultdict(set)
+    for x in site.rows("council-relationships"):
+        related[(x["council1"], x["council1Iri"], x["relation"])].add(x["council2"])
+    order = lambda key: (key[0], RELATION_ORDER.index(key[2]) if key[2] in RELATION_ORDER else 9, key[2])  # noqa: E731
+    site.section(page, "related-councils", "Related councils and why", ["council-relationships"],
+                 intro=["Each council's related councils, by reason; the council's page gives each link with its evidence."],
+                 tables=[Table("", ["council", "reason", "related councils"], [
+                     Row([site.cell(r, name, iri),
+                          Cell(relation, css="relation"), Cell("; ".join(sorted(others)))])
+                     for (name, iri, relation), others in sorted(related.items(), key=lambda kv: order(kv[0]))])])
     _page_jsonld(page, "WebPage", sorted(k for k, n in nodes.items() if n.group == "council"))
     return page
 
@@ -445,13 +454,7 @@ def query_page(site: Site, name: str) -> Page:
     r = page.root
     page.subtitle = [query.description]
     page.sparql_text = [query.text]
-    params = {}
-    for p in query.params:
-        if site.documents and (p.required and p.type == "council" or p.name == "resource"):
-            # an example value, so that the gallery shows what the query gives for one council
-            # (and not, for resource-description, every triple of the graph)
-            first = sorted(site.documents.values(), key=lambda d: d["document"])[0]
-            params[p.name] = site.council_by_name.get(first["council"]) or ""
+    params = _example_params(site, query)
     site.section(page, "parameters", "Parameters", [], tables=[Table("", ["name", "type", "required", "default", "help"], [
         Row([Cell(p.name), Cell(p.type), Cell("required" if p.required else "optional"), Cell(p.default or ""), Cell(p.help)])
         for p in query.params], "No parameters.")])
@@ -468,6 +471,26 @@ def query_page(site: Site, name: str) -> Page:
                      tables=[Table("", result.variables, rows, "No rows.")])
     _page_jsonld(page, "SoftwareSourceCode", **{SCHEMA + "programmingLanguage": "SPARQL", SCHEMA + "text": query.text})
     return page
+
+
+def _example_params(site: Site, query: sparql.SavedQuery) -> dict[str, str]:
+    """Example values for the gallery: one council for a required council (and for a resource, not
+    every triple of the graph); one recommendation for similar recommendations, which no other page
+    runs whole (at 2,500 documents, every similar pair of recommendations is 126,000 rows)."""
+    if not site.documents:
+        return {}
+    first = sorted(site.documents.values(), key=lambda d: d["document"])[0]
+    council = site.council_by_name.get(first["council"]) or ""
+    whole = site.has_result(query.name)
+    params = {}
+    for p in query.params:
+        if p.required and p.type == "council" or p.name == "resource":
+            params[p.name] = council
+        elif not whole and not params and p.name == "recommendation":
+            recommendations = sorted(r["recommendation"] for r in site.rows("recommendations"))
+            if recommendations:
+                params[p.name] = recommendations[0]
+    return params
 
 
 def _result_cell(site: Site, root: str, value: str | None) -> Cell:

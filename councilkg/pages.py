@@ -15,6 +15,7 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
+from functools import cache
 from pathlib import Path
 
 import jinja2
@@ -152,6 +153,7 @@ def _cut(text: str | None, limit: int = QUOTE_CHARS) -> str:
     return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
+@cache
 def _local(iri: str) -> str:
     return iri.rsplit("#", 1)[-1].rsplit("/", 1)[-1]
 
@@ -181,6 +183,7 @@ class Site:
             autoescape=True, undefined=jinja2.StrictUndefined, trim_blocks=True, lstrip_blocks=True,
         )
         self.known: set[str] = set()
+        self.person_by_name: dict[str, str | None] | None = None  # built on first use (aspects._person_path)
 
     # -- queries ---------------------------------------------------------------------------
     def rows(self, name: str, **params: str) -> list[dict[str, str | None]]:
@@ -195,6 +198,10 @@ class Site:
                 groups.setdefault(row.get(key), []).append(row)
             self._groups[cache_key] = groups
         return self._groups[cache_key]
+
+    def has_result(self, name: str, **params: str) -> bool:
+        """Whether the query has been run (with these parameters) for another page already."""
+        return (name, tuple(sorted(params.items()))) in self._results
 
     def result(self, name: str, **params: str) -> sparql.Result:
         """A saved query's result, run once per distinct parameters and kept."""
@@ -253,6 +260,9 @@ class Site:
         self.councils = {r["iri"]: r for r in councils}
         self.council_by_name = {r["name"]: r["iri"] for r in councils}
         self.documents = {r["iri"]: r for r in self.rows("documents")}
+        self.documents_by_council: dict[str | None, list[dict]] = {}
+        for r in self.documents.values():
+            self.documents_by_council.setdefault(r["council"], []).append(r)
         self.doc_paths = {r["document"]: page_path(r["iri"], self.base) for r in self.documents.values()}
         self.people = {}
         for r in self.rows("person-reviews"):
