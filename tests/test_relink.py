@@ -84,8 +84,15 @@ def test_incremental_relink_equals_a_cold_build(tmp_path, monkeypatch):
 def test_a_relink_that_changes_nothing_writes_nothing(kg, monkeypatch):
     kg.load([SOURCES])
     relink(kg, [])  # the memory is made
-    updates = []
-    update = type(kg.store).update
-    monkeypatch.setattr(type(kg.store), "update", lambda self, sparql: updates.append(sparql) or update(self, sparql))
+    writes = []
+    for name in ("update", "replace_graph", "add_graphs"):
+        method = getattr(type(kg.store), name)
+        monkeypatch.setattr(type(kg.store), name,
+                            lambda self, *args, _name=name, _method=method: writes.append(_name) or _method(self, *args))
     relink(kg, [])
-    assert updates == []
+    assert writes == []
+    # One changed document: only differences are written, as SPARQL updates.
+    source = kg.minter.graph("hackney-cpc-progress-review-2025-10")
+    kg.store.update(f"DELETE WHERE {{ GRAPH {source} {{ ?s <https://w3id.org/councilkg/ontology#personName> ?n }} }}")
+    relink(kg, [source.value])
+    assert writes and set(writes) == {"update"}
