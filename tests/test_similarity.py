@@ -5,7 +5,11 @@ from __future__ import annotations
 
 import doctest
 import hashlib
+import os
 import random
+import subprocess
+import sys
+from pathlib import Path
 
 import pyoxigraph as ox
 import pytest
@@ -18,6 +22,7 @@ from councilkg.rdf import SourceInfo, document_quads
 from councilkg.similarity import RecommendationText
 from councilkg.store import EmbeddedStore
 
+ROOT = Path(__file__).resolve().parent.parent
 MINTER = Minter()
 SIM = ox.NamedNode(SIMILARITY_GRAPH)
 SPAN = Span("quote", 0, 5, 1)
@@ -242,3 +247,16 @@ def test_a_recommendation_in_two_documents_is_read_from_the_first_graph(tmp_path
     assert all(set(r.themes) == {t for g, rs in similarity.read_by_graph(store).items() if g.endswith("a-report")
                                  for x in rs if x.iri == r.iri for t in x.themes} for r in recs)
     store.close()
+
+
+def test_scores_do_not_depend_on_string_hashing():
+    """The same links, to the last bit, whatever order sets of words and themes come in (PYTHONHASHSEED)."""
+    program = ("from tests.test_similarity import random_recs; from councilkg.similarity import similar_pairs; "
+               "print([(l.a, l.b, l.score.hex(), l.theme_overlap.hex(), l.text_similarity.hex()) "
+               "for l in similar_pairs(random_recs(7, 200))])")
+    outputs = {
+        subprocess.run([sys.executable, "-c", program], capture_output=True, text=True, check=True, cwd=ROOT,
+                       env={**os.environ, "PYTHONHASHSEED": seed}).stdout
+        for seed in ("1", "2", "3")
+    }
+    assert len(outputs) == 1 and len(outputs.pop()) > 1000
