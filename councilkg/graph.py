@@ -109,15 +109,21 @@ class KnowledgeGraph:
         report.files.extend(results[str(path)] for path in files)
         if checked:
             report.validation = validation.merge(checked)
-        if any(f.status == "loaded" for f in report.files):
-            self.relink()
+        loaded = [f.graph for f in report.files if f.status == "loaded"]
+        if loaded:
+            self.relink(changed=loaded)
         return report
 
-    def relink(self) -> None:
-        """Recompute what spans documents: person identities, similar recommendations, inferences."""
-        linking.link_people(self.store, self.minter)
-        similarity.link_similar(self.store, self.minter)
-        inference.materialise(self.store, check=False)
+    def relink(self, changed: list[str] | None = None) -> None:
+        """Recompute what spans documents: person identities, similar recommendations, inferences.
+
+        ``changed``: the graphs written or dropped since the last relink; each pass then reads
+        only those again and writes only what differs (:mod:`councilkg.derived`). Without it,
+        everything is recomputed.
+        """
+        linking.link_people(self.store, self.minter, changed=changed)
+        similarity.link_similar(self.store, self.minter, changed=changed)
+        inference.materialise(self.store, check=False, changed=changed)
 
     def forget_unused_entities(self) -> None:
         """Drop descriptions of councils, organisations and indicators no document names any more."""
@@ -165,14 +171,15 @@ class KnowledgeGraph:
         load = self._load([sources], force=False, progress=progress, validate=True, turtle=True)
         loading = ingest.Loading(self.store, self.minter, self.settings.max_bytes)
         present = {Path(f.name).name for f in load.files if f.status != "rejected"}
-        removed = []
+        removed, dropped = [], []
         for graph, source_file in loading.document_graphs().items():
             if source_file not in present:
                 self.store.drop_graph(ox.NamedNode(graph))
                 removed.append(source_file)
+                dropped.append(graph)
         if removed:
             self.forget_unused_entities()
-            self.relink()
+            self.relink(changed=dropped)
         report = BuildReport(load=load, removed=removed)
         changed = [f.graph for f in load.files if f.status == "loaded"]
         if changed or removed:

@@ -53,7 +53,7 @@ def test_incremental_relink_equals_a_cold_build(tmp_path, monkeypatch):
     assert all(expected.values())
     cold.close()
 
-    monkeypatch.setattr(KnowledgeGraph, "relink", lambda self: None)
+    monkeypatch.setattr(KnowledgeGraph, "relink", lambda self, changed=None: None)
     files = sorted(SOURCES.iterdir())
     edits = tmp_path / "edits"
     edits.mkdir()
