@@ -12,6 +12,7 @@ are inline SVG, so it works from ``file://`` without a network.
 
 from __future__ import annotations
 
+import gc
 import json
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
@@ -20,7 +21,7 @@ from pathlib import Path
 
 import jinja2
 import pyoxigraph as ox
-from markupsafe import Markup
+from markupsafe import Markup, escape
 
 from councilkg import charts, sparql
 from councilkg.errors import CouncilKGError, DocumentRejected
@@ -50,6 +51,7 @@ QUOTE_CHARS = 400  # quotes in tables are cut here; the document page shows them
 RESULT_ROWS = 100  # rows of each query's results shown in the gallery
 
 
+@cache
 def page_path(iri: str, base: str) -> str | None:
     """The site path of a resource's page, or None: the one mapping from IRIs to pages.
 
@@ -96,6 +98,25 @@ class Table:
     rows: list[Row]
     empty: str = "Nothing in the graph."
 
+    @property
+    def body(self) -> Markup:
+        """The rows as ``<tr>`` elements, every text, link and class escaped as jinja2 escapes them.
+
+        Written here rather than by a loop in the template: at 2,500 documents the site has
+        some two million cells, and calling markupsafe's ``escape`` for each value of each
+        cell was half the time of writing the pages.
+        """
+        out = []
+        for row in self.rows:
+            ids = "".join(f' id="{_escape(i)}"' for i in row.ids)
+            cells = []
+            for c in row.cells:
+                text = _escape(c.text)
+                inner = "".join(f'<a href="{_escape(href)}">{text}</a>' for href in c.hrefs) or text
+                cells.append(f'<td class="{_escape(c.css)}">{inner}</td>')
+            out.append(f"<tr{ids}>{''.join(cells)}</tr>\n")
+        return Markup("".join(out))
+
 
 @dataclass
 class QueryRef:
@@ -139,6 +160,13 @@ class Page:
     root: str = ""
     generated: str = ""
     extra: dict = field(default_factory=dict)
+
+
+try:  # markupsafe's C escaping, without the wrapper that makes a Markup of each value (4 times faster)
+    from markupsafe._speedups import _escape_inner as _escape
+except ImportError:  # pure-Python markupsafe
+    def _escape(text: str) -> str:
+        return str(escape(text))
 
 
 def jsonld_markup(data) -> Markup:
@@ -231,7 +259,21 @@ class Site:
 
     # -- the site ----------------------------------------------------------------------------
     def render(self) -> list[Path]:
-        """Write every page under the output folder; return the files written (pages only)."""
+        """Write every page under the output folder; return the files written (pages only).
+
+        Python's cyclic garbage collector is paused meanwhile: the query results kept for the
+        pages are millions of objects without cycles, which every collection would walk again
+        (at 2,500 documents, a third of the time of building the pages).
+        """
+        collecting = gc.isenabled()
+        gc.disable()
+        try:
+            return self._render()
+        finally:
+            if collecting:
+                gc.enable()
+
+    def _render(self) -> list[Path]:
         self._index_entities()
         pages: list[Page] = []
         from councilkg import aspects as build  # the page builders (they import this module)
