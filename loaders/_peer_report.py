@@ -39,7 +39,9 @@ TITLE_CUE = re.compile(r"\b(?:peer\s+challenge|progress\s+review|peer\s+review)\
 # "Progress review: London Borough of X" - a council named in the title line.
 TITLE_COUNCIL = re.compile(r"(?:progress\s+review|peer\s+challenge)\s*[:–—]\s*(?P<name>[A-Z][^:\n]{2,80}?)\s*$", re.I)
 COUNCIL_WORD = re.compile(r"\b(?:Council|Borough|County|City|District|Authority|Corporation)\b")
-NAME_SHAPE = re.compile(r"^[A-Z][\w’'&.-]*(?:\s+(?:[A-Z][\w’'&.-]*|of|and|upon|on|the|in|with|under|le))*$")
+# Capitalised words and the small words of place names; a comma may part them
+# ("Bournemouth, Christchurch and Poole Council").
+NAME_SHAPE = re.compile(r"^[A-Z][\w’'&.-]*(?:,?\s+(?:[A-Z][\w’'&.-]*|of|and|upon|on|the|in|with|under|le))*$")
 THANK = Prefiltered(re.compile(r"\bwould like to thank\s+(?:the\s+)?(?P<name>[A-Z][^\n.,]{2,80}?)\s+for\b"))
 LEADING_THE = re.compile(r"^the\s+", re.I)
 TOOK_PLACE = re.compile(r"\b(?:took place|was held|were held|was carried out|visited|returned)\b", re.I)

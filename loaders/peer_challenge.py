@@ -141,7 +141,7 @@ class PeerChallengeLoader(Loader):
     """LGA Corporate Peer Challenge feedback reports."""
 
     kind = "peer-challenge"
-    version = "1"
+    version = "2"
     description = "LGA Corporate Peer Challenge report: visit dates, peer team, key recommendations by theme, risks"
 
     def detect(self, text: str) -> float | None:

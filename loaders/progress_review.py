@@ -80,7 +80,7 @@ class ProgressReviewLoader(Loader):
     """LGA Corporate Peer Challenge progress reviews."""
 
     kind = "progress-review"
-    version = "1"
+    version = "2"
     description = "LGA Corporate Peer Challenge progress review: peer team, recommendations, progress, risks"
 
     def detect(self, text: str) -> float | None:

@@ -46,3 +46,16 @@ def test_unseen_layout_recommendations_risks_money_and_self_assessment():
         ("budget gap", "2026/27", 23_500_000), ("savings agreed", "2025/26", 12_000_000)]
     assert x.self_assessment.counts == {"green": 5, "amber": 4, "total": 9}
     assert [(p.name, p.role) for p in x.people if p.name == "Sarah Green"] == [("Sarah Green", "Principal Adviser")]
+
+
+def test_a_council_name_with_commas_in_the_title():
+    """Names such as "Bournemouth, Christchurch and Poole Council" hold commas."""
+    text = FIXTURE.read_text(encoding="utf-8")
+    text = text.replace("Corporate Peer Challenge Progress Review\n\nStockport Metropolitan Borough Council\n",
+                        "LGA Corporate Peer Challenge – Progress review: Bournemouth, Christchurch and Poole Council\n")
+    text = text.replace("Stockport Metropolitan Borough Council", "the council")
+    document = Document("bcp-progress-review.txt", text)
+    loader, _ = detect(document)
+    x = loader.extract(document)
+    assert x.council.name == "Bournemouth, Christchurch and Poole Council"
+    assert document.text[x.council.evidence.start:x.council.evidence.end] == x.council.name
