@@ -9,9 +9,10 @@ A header looks like::
 A ``param`` line gives the parameter name, its type (``iri``, ``council``, ``string``,
 ``integer``, ``date``), ``optional`` or ``required``, optionally ``default=VALUE`` and
 ``var=VARIABLE`` (the variable it binds, when not the same as its name), and help after ``--``.
-Values become RDF terms (:func:`bind`) and go in as a VALUES block that pyoxigraph's term
-syntax writes (:func:`execute`); the parameter text is never pasted into the query. A bound
-variable must be projected by the SELECT clause.
+Values become RDF terms (:func:`bind`) and go in as VALUES blocks that pyoxigraph's term
+syntax writes (:func:`with_parameters`); the parameter text is never pasted into the query.
+A bound variable must be projected by the SELECT clause. :func:`run` sorts the rows of a
+final ORDER BY in Python (:func:`_ordering`).
 """
 
 from __future__ import annotations
