@@ -215,7 +215,11 @@ class Site:
 
     # -- queries ---------------------------------------------------------------------------
     def rows(self, name: str, **params: str) -> list[dict[str, str | None]]:
-        return self.result(name, **params).values()
+        """A saved query's rows as plain strings; the RDF terms are let go (half the memory of the site)."""
+        result = self.result(name, **params)
+        values = result.values()
+        result.rows = []
+        return values
 
     def rows_by(self, name: str, key: str) -> dict[str | None, list[dict[str, str | None]]]:
         """A saved query's rows (run without parameters) grouped by one column, kept for reuse."""
@@ -275,25 +279,26 @@ class Site:
 
     def _render(self) -> list[Path]:
         self._index_entities()
-        pages: list[Page] = []
         from councilkg import aspects as build  # the page builders (they import this module)
 
-        pages.append(build.index_page(self))
-        pages += [build.council_page(self, iri) for iri in sorted(self.councils)]
-        pages += [build.person_page(self, iri) for iri in sorted(self.people)]
-        pages += [build.organisation_page(self, iri) for iri in sorted(self.organisations)]
-        pages += [build.document_page(self, iri) for iri in sorted(self.documents)]
-        pages += [build.concept_page(self, "risk", notation) for notation in sorted(self.risks)]
-        pages += [build.concept_page(self, "intervention", notation) for notation in sorted(self.interventions)]
-        pages += [build.theme_page(self, label) for label in sorted(self.themes)]
-        pages.append(build.relationships_page(self))
-        pages.append(build.ontology_page(self))
-        pages.append(build.queries_page(self))
-        pages += [build.query_page(self, name) for name in sparql.saved_queries()]
-        written = []
-        for page in pages:
-            written.append(self.write(page))
-        self.write_search_index(pages)
+        builders = [
+            lambda: [build.index_page(self)],
+            lambda: (build.council_page(self, iri) for iri in sorted(self.councils)),
+            lambda: (build.person_page(self, iri) for iri in sorted(self.people)),
+            lambda: (build.organisation_page(self, iri) for iri in sorted(self.organisations)),
+            lambda: (build.document_page(self, iri) for iri in sorted(self.documents)),
+            lambda: (build.concept_page(self, "risk", notation) for notation in sorted(self.risks)),
+            lambda: (build.concept_page(self, "intervention", notation) for notation in sorted(self.interventions)),
+            lambda: (build.theme_page(self, label) for label in sorted(self.themes)),
+            lambda: [build.relationships_page(self), build.ontology_page(self), build.queries_page(self)],
+            lambda: (build.query_page(self, name) for name in sparql.saved_queries()),
+        ]
+        written, entries = [], []
+        for pages in builders:
+            for page in pages():  # each page is written as soon as it is built, and let go
+                written.append(self.write(page))
+                entries.append(Page(kind=page.kind, path=page.path, title=page.title))
+        self.write_search_index(entries)
         return written
 
     def _index_entities(self) -> None:
@@ -342,7 +347,7 @@ class Site:
 
     def description(self, iri: str) -> list[ox.Triple]:
         """The resource's own triples (from the ``resource-triples`` query)."""
-        result = self.result("resource-triples", resource=iri)
+        result = sparql.run(self.store, "resource-triples", {"resource": iri}, self.minter)  # once per page: not kept
         return [ox.Triple(r["resource"], r["property"], r["value"]) for r in result.rows]
 
     def jsonld_for(self, iri: str) -> Markup:
