@@ -475,9 +475,10 @@ def term_json(term) -> list:
 
 
 def sample_params(store, minter, files: list[Path]) -> dict[str, str]:
-    """Values for query parameters, from the corpus: the busiest council, the most-named person, a CQC document."""
+    """Values for query parameters, from the corpus: the busiest council, the most-named person, the recommendation
+    with the most similar ones, a CQC document."""
     from councilkg import reference
-    from councilkg.namespaces import CKG, LINKS_GRAPH
+    from councilkg.namespaces import CKG, LINKS_GRAPH, SIMILARITY_GRAPH
 
     params: dict[str, str] = {"category": "financial"}
     council = list(store.query(
@@ -491,6 +492,11 @@ def sample_params(store, minter, files: list[Path]) -> dict[str, str]:
         "GROUP BY ?p ORDER BY DESC(?n) ?p LIMIT 1"))
     if person:
         params["person"] = person[0]["p"].value
+    recommendation = list(store.query(
+        f"SELECT ?r (COUNT(?l) AS ?n) WHERE {{ GRAPH <{SIMILARITY_GRAPH}> {{ ?l <{CKG.linkedRecommendation}> ?r }} }} "
+        "GROUP BY ?r ORDER BY DESC(?n) ?r LIMIT 1"))
+    if recommendation:
+        params["recommendation"] = recommendation[0]["r"].value
     cqc = next((p for p in files if "cqc" in p.name), files[0])
     params["document"] = minter.document(cqc.stem).value
     lga = reference.resolve_organisation("Local Government Association")

@@ -6,6 +6,9 @@ import re
 
 from councilkg.errors import DocumentRejected
 
+#: C0 controls but tab, line feed and form feed, DEL, and C1 controls: many of them mean a binary file.
+CONTROL = re.compile(r"[\x00-\x08\x0b\x0d-\x1f\x7f-\x9f]")
+
 # Byte sequences UTF-8 writes for accented letters and typographic punctuation; found in a
 # file that is not valid UTF-8 they mean two encodings are mixed, and reading the file as
 # Windows-1252 would put mojibake ("â€™") into the graph.
@@ -46,7 +49,7 @@ def decode_text(name: str, data: bytes) -> str:
                 ) from e
     text = text.lstrip("\ufeff").replace("\r\n", "\n").replace("\r", "\n")
     sample = text[:8192]
-    controls = sum(1 for ch in sample if (ord(ch) < 32 and ch not in "\n\t\f") or 0x7F <= ord(ch) < 0xA0)
+    controls = len(CONTROL.findall(sample))
     if controls > max(8, len(sample) // 100):
         raise DocumentRejected(name, "binary file (control characters), not a text document")
     if not text.strip():
