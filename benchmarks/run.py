@@ -720,7 +720,9 @@ def render(results: list[dict], quick: bool, info: dict, started: str, wall: flo
             return
         checks.add(what, fmt(value), "<= " + fmt(limit), value <= limit)
 
-    target("cold build (all stages)", lambda r: r["cold"]["total"]["median"], TARGETS["cold"] * scale, seconds, "cold")
+    # The cold build is build() as users run it (per-document stages on every core); the
+    # instrumented serial build above shows where its time goes.
+    target("cold build, `build()`", lambda r: r["build"]["median"], TARGETS["cold"] * scale, seconds, "build")
     target("incremental build, nothing changed", lambda r: r["incremental_none"]["median"],
            TARGETS["incremental_none"] * scale, seconds, "incremental_none")
     target("incremental build, one changed", lambda r: r["incremental_one"]["median"], TARGETS["incremental_one"] * scale,
