@@ -99,6 +99,16 @@ def digest(lines: Iterable[str]) -> str:
     return h.hexdigest()
 
 
+def start_pass(store, graph: ox.NamedNode, memory: dict | None, changed) -> tuple[dict | None, dict, set[str]]:
+    """Where a pass writing ``graph`` starts: the memory it may trust (None when ``graph`` is not
+    what that memory wrote), the versions of the other graphs, and the graphs to read again."""
+    if memory is not None and recorded_digest(store, graph) != memory["digest"]:
+        memory = None  # the graph is not what this memory wrote: start afresh
+    versions = graph_versions(store)
+    versions.pop(graph.value, None)
+    return memory, versions, stale_graphs(versions, memory["versions"] if memory else None, changed)
+
+
 def recorded_digest(store, graph: ox.NamedNode) -> str | None:
     """The ``ckg:sha256`` a derived graph records about itself, if any."""
     for row in store.query(_DIGEST, {ox.Variable("g"): graph}):

@@ -31,8 +31,8 @@ from dataclasses import dataclass, field
 
 import pyoxigraph as ox
 
-from councilkg.derived import (READ_ONE_BY_ONE, Memory, as_triple, digest, digest_triple, graph_versions,
-                               recorded_digest, stale_graphs, write_difference, write_graph)
+from councilkg.derived import (READ_ONE_BY_ONE, Memory, as_triple, digest, digest_triple, start_pass,
+                               write_difference, write_graph)
 from councilkg.iri import Minter, slug
 from councilkg.namespaces import CKG, FOAF, LINKS_GRAPH, ORG, PROV, RDF, RDFS, term
 
@@ -173,12 +173,7 @@ def link_people(store, minter: Minter, changed: Iterable[str | ox.NamedNode] | N
     """
     graph = ox.NamedNode(LINKS_GRAPH)
     method = (_RULES, minter.base)
-    memory = _MEMORY.get(store) if changed is not None else None
-    if memory is not None and recorded_digest(store, graph) != memory["digest"]:
-        memory = None  # the graph is not what this memory wrote: start afresh
-    versions = graph_versions(store)
-    versions.pop(LINKS_GRAPH, None)
-    stale = stale_graphs(versions, memory["versions"] if memory else None, changed)
+    memory, versions, stale = start_pass(store, graph, _MEMORY.get(store) if changed is not None else None, changed)
     rows = {} if memory is None else {g: r for g, r in memory["mentions"].items() if g in versions and g not in stale}
     for g, mentions in read_by_graph(store, stale if len(stale) <= READ_ONE_BY_ONE else None).items():
         if mentions:

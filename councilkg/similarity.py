@@ -38,7 +38,7 @@ from dataclasses import dataclass, field
 import pyoxigraph as ox
 
 from councilkg.derived import (READ_ONE_BY_ONE, Memory, Triple, as_quads, digest, digest_quad, digest_triple,
-                               graph_versions, recorded_digest, stale_graphs, write_difference, write_graph)
+                               start_pass, write_difference, write_graph)
 from councilkg.iri import Minter, slug
 from councilkg.namespaces import CKG, PROV, RDF, RDFS, SIMILARITY_GRAPH, XSD
 from councilkg.themes import stems
@@ -401,12 +401,7 @@ def link_similar(store, minter: Minter | None = None, min_score: float = MIN_SCO
     minter = minter or Minter()
     graph = ox.NamedNode(SIMILARITY_GRAPH)
     method = (*_METHOD, min_score, minter.base)
-    memory = _MEMORY.get(store) if changed is not None else None
-    if memory is not None and recorded_digest(store, graph) != memory["digest"]:
-        memory = None  # the graph is not what this memory wrote: start afresh
-    versions = graph_versions(store)
-    versions.pop(SIMILARITY_GRAPH, None)
-    stale = stale_graphs(versions, memory["versions"] if memory else None, changed)
+    memory, versions, stale = start_pass(store, graph, _MEMORY.get(store) if changed is not None else None, changed)
     rows = {} if memory is None else {g: r for g, r in memory["recs"].items() if g in versions and g not in stale}
     # A few graphs are read one by one; more, and one pass over every graph is quicker.
     for g, recs in read_by_graph(store, stale if len(stale) <= READ_ONE_BY_ONE else None).items():
