@@ -366,8 +366,6 @@ class Phase:
                 data = kg.export(fmt)
                 elapsed = now() - start
                 size[0] = len(data)
-                if fmt == "nquads":
-                    (self.work / "export.nq").write_bytes(data)
                 return elapsed
 
             self.repeated(f"export_{fmt}", once)
@@ -408,6 +406,11 @@ class Phase:
 
         signal.signal(signal.SIGALRM, on_alarm)
         plan = json.loads((self.work / "rdflib-plan.json").read_text())
+        # The same quads, exported here (untimed) rather than taken from the export phase,
+        # which may have been stopped at its time limit halfway through writing.
+        kg = self.reader("store-staged")
+        (self.work / "export.nq").write_bytes(kg.export("nquads"))
+        kg.close()
         start = now()
         dataset = rdflib.Dataset(default_union=True)
         dataset.parse(str(self.work / "export.nq"), format="nquads")
