@@ -106,7 +106,7 @@ class GraphStore:
         """
         for content, marker in documents:
             quads = list(ox.parse(content + marker, format=ox.RdfFormat.N_QUADS))
-            graph = next(q.graph_name for q in ox.parse(marker, format=ox.RdfFormat.N_QUADS))
+            graph = quads[-1].graph_name  # the marker's, which comes last
             self.replace_graph(graph, [q for q in quads if q.graph_name == graph],
                                [q for q in quads if q.graph_name != graph])
 

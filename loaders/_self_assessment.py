@@ -11,10 +11,14 @@ from __future__ import annotations
 
 import re
 from decimal import Decimal
+from typing import TYPE_CHECKING
 
 from councilkg.loaders._literals import Prefiltered
 from councilkg.loaders._text import find_percentages
 from councilkg.model import SelfAssessment
+
+if TYPE_CHECKING:
+    from councilkg.loaders import Document
 
 # --- patterns -------------------------------------------------------------------
 NUMBER_WORD = (r"(?:\d{1,3}|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|thirteen|fourteen|"

@@ -11,7 +11,6 @@ import json
 from importlib.resources import files
 from pathlib import Path
 
-import pyoxigraph as ox
 import pytest
 import rdflib
 
