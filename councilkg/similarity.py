@@ -55,7 +55,7 @@ COMMON_FLOOR = 25
 #: Nor do stems used in more than this many different wordings, however large the corpus: the
 #: candidates of a wording are then bounded by its words times this, not by the corpus.
 COMMON_CAP = 256
-#: Recorded as ckg:method on every link.
+#: Recorded as ckg:method of the similarity graph (once, for every link in it).
 METHODS = ("weighted-jaccard:themes", "tfidf-cosine:word-stems")
 
 # One query per part (each a single graph pattern): a recommendation's full text and its
@@ -317,7 +317,7 @@ class _Writer:
         self.minter = minter
         self.graph = f"<{SIMILARITY_GRAPH}>"
         self.p = {name: f"<{iri}>" for name, iri in (
-            ("type", RDF.type), ("linked", CKG.linkedRecommendation), ("derived", PROV.wasDerivedFrom),
+            ("type", RDF.type), ("linked", CKG.linkedRecommendation),
             ("score", CKG.similarityScore), ("overlap", CKG.themeOverlap), ("text", CKG.textSimilarity),
             ("theme", CKG.sharedTheme), ("method", CKG.method))}
         self.link_class = f"<{CKG.SimilarityLink}>"
@@ -328,7 +328,8 @@ class _Writer:
     def header(self) -> list[Triple]:
         g = self.graph
         return [(g, self.p["type"], f"<{PROV.Entity}>"),
-                (g, f"<{RDFS.label}>", str(ox.Literal("Similar recommendations of different councils")))]
+                (g, f"<{RDFS.label}>", str(ox.Literal("Similar recommendations of different councils"))),
+                *((g, self.p["method"], method) for method in self.methods)]
 
     def _tail(self, b: str) -> str:
         tail = self.tails.get(b)
@@ -343,12 +344,11 @@ class _Writer:
         node, na, nb = f"<{a}/{self._tail(b)}>", f"<{a}>", f"<{b}>"
         out = [
             (node, p["type"], self.link_class),
-            (node, p["linked"], na), (node, p["derived"], na), (node, p["linked"], nb), (node, p["derived"], nb),
+            (node, p["linked"], na), (node, p["linked"], nb),
             (node, p["score"], f'"{row[0]}"{dec}'), (node, p["overlap"], f'"{row[1]}"{dec}'),
             (node, p["text"], f'"{row[2]}"{dec}'),
         ]
         out.extend((node, p["theme"], f"<{theme}>") for theme in row[3])
-        out.extend((node, p["method"], method) for method in self.methods)
         return out
 
 
@@ -385,8 +385,9 @@ def _graph_triples(table: dict[tuple[str, str], Row], writer: _Writer) -> list[T
 
 
 _MEMORY = Memory("similarity")
-#: What the links are a function of besides the recommendations (a memory made otherwise is not reused).
-_METHOD = (1, THEME_WEIGHT, TEXT_WEIGHT, TOP_K, COMMON_SHARE, COMMON_FLOOR, COMMON_CAP)
+#: What the links and their triples are a function of besides the recommendations (a memory made
+#: otherwise is not reused; the first number changes with the triples a link is written as).
+_METHOD = (2, THEME_WEIGHT, TEXT_WEIGHT, TOP_K, COMMON_SHARE, COMMON_FLOOR, COMMON_CAP)
 
 
 def link_similar(store, minter: Minter | None = None, min_score: float = MIN_SCORE,
@@ -401,13 +402,16 @@ def link_similar(store, minter: Minter | None = None, min_score: float = MIN_SCO
     minter = minter or Minter()
     graph = ox.NamedNode(SIMILARITY_GRAPH)
     method = (*_METHOD, min_score, minter.base)
-    memory, versions, stale = start_pass(store, graph, _MEMORY.get(store) if changed is not None else None, changed)
+    remembered = _MEMORY.get(store) if changed is not None else None
+    if remembered is not None and remembered.get("method") != method:
+        remembered = None  # other settings, or links written otherwise: the graph is written anew
+    memory, versions, stale = start_pass(store, graph, remembered, changed)
     rows = {} if memory is None else {g: r for g, r in memory["recs"].items() if g in versions and g not in stale}
     # A few graphs are read one by one; more, and one pass over every graph is quicker.
     for g, recs in read_by_graph(store, stale if len(stale) <= READ_ONE_BY_ONE else None).items():
         if recs:
             rows[g] = [(r.iri, r.council, r.text, tuple(sorted(r.themes.items()))) for r in recs]
-    if memory is not None and memory.get("method") == method and rows == memory["recs"]:
+    if memory is not None and rows == memory["recs"]:
         table, new_digest = memory["links"], memory["digest"]  # the same recommendations: the same links
     else:
         recs = merge({g: [RecommendationText(iri, council, text, dict(themes)) for iri, council, text, themes in rs]
