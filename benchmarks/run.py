@@ -596,6 +596,8 @@ class Checks:
 
 
 def render(results: list[dict], quick: bool, info: dict, started: str, wall: float) -> tuple[str, Checks]:
+    from councilkg.ingest import CHUNK
+
     largest = max(results, key=lambda r: r["n"])
     scale = largest["n"] / FULL_N
     checks = Checks(scale)
@@ -635,7 +637,7 @@ def render(results: list[dict], quick: bool, info: dict, started: str, wall: flo
     stage_names = ["ontology", "read", "extract", "rdf", "validate", "turtle", "prepare: other (N-Quads, sha256)", "store",
                    "link", "similar", "infer", "infer-check", "write"]
     labels = {"ontology": "ontology graph", "read": "read (read_document)", "extract": "extract (detect + loader)",
-              "rdf": "rdf (document_quads)", "validate": "validate (pySHACL, 8 documents per run)",
+              "rdf": "rdf (document_quads)", "validate": f"validate (pySHACL, {CHUNK} documents per run)",
               "turtle": "render each document's Turtle", "prepare: other (N-Quads, sha256)": "N-Quads for the store, sha256",
               "store": "store (write_all: bulk load, markers)", "link": "link (link_people)",
               "similar": "similar (link_similar)", "infer": "infer (materialise)",

@@ -36,7 +36,7 @@ SKIP_NAMES = {".DS_Store", "Thumbs.db"}
 #: Below this many files per worker, a process pool costs more than it saves.
 MIN_PER_WORKER = 4
 #: Files a worker prepares (and validates together) per task.
-CHUNK = 8
+CHUNK = 32
 #: New document graphs written per bulk load.
 BATCH = 200
 SHA256 = ox.NamedNode(str(CKG.sha256))

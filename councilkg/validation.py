@@ -252,6 +252,19 @@ def _iri(value: str):
     return rdflib.URIRef(value)  # the same few predicates, classes and datatypes recur on every fact
 
 
+@lru_cache(maxsize=65536)
+def _literal(value: str, datatype: str, language: str | None):
+    import rdflib
+
+    # rdflib parses a typed literal's value when it makes one (a date, a decimal...): the same
+    # units, dates, scores and small numbers recur on many facts.
+    if language:
+        return rdflib.Literal(value, lang=language)
+    if datatype == XSD_STRING:
+        return rdflib.Literal(value)  # as rdflib reads "x" from Turtle: plain, so sh:in ("x") matches it
+    return rdflib.Literal(value, datatype=_iri(datatype))
+
+
 def _rdflib_term(term):
     import rdflib
 
@@ -259,17 +272,30 @@ def _rdflib_term(term):
         return _iri(term.value)
     if isinstance(term, ox.BlankNode):
         return rdflib.BNode(term.value)
-    if term.language:
-        return rdflib.Literal(term.value, lang=term.language)
-    if term.datatype.value == XSD_STRING:
-        return rdflib.Literal(term.value)  # as rdflib reads "x" from Turtle: plain, so sh:in ("x") matches it
-    return rdflib.Literal(term.value, datatype=_iri(term.datatype.value))
+    return _literal(term.value, term.datatype.value, term.language)
 
 
 @cache
 def _ontology_triples() -> tuple:
-    """The packaged ontology's triples, parsed once per process."""
-    return tuple(load_ontology())
+    """The packaged ontology's triples that validation can depend on, parsed once per process.
+
+    What pySHACL reports about a node depends on its types, the class hierarchy and the
+    properties the shapes name (in paths and targets): labels, comments, theme rules and
+    the like cannot change it while no shape is closed or written in SPARQL, so they are
+    left out of every run (they are a third of the ontology). With a closed or SPARQL shape
+    every triple is kept.
+    """
+    import rdflib
+
+    ontology = load_ontology()
+    shapes = load_shapes()
+    sh = rdflib.Namespace(SH)
+    if any(True for _ in shapes.triples((None, sh.closed, rdflib.Literal(True)))) or \
+            any(True for _ in shapes.triples((None, sh.sparql, None))):
+        return tuple(ontology)
+    named = {t for triple in shapes for t in triple if isinstance(t, rdflib.URIRef)}
+    named.update((rdflib.RDF.type, rdflib.RDFS.subClassOf))
+    return tuple(t for t in ontology if t[1] in named)
 
 
 def validate_quads(quads) -> Report:

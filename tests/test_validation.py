@@ -197,3 +197,23 @@ def test_lifted_targets_report_what_the_shapes_as_written_report():
     found = validation.validate_graph(data, shapes=lifted)
     assert not expected.conforms and len(expected.violations) >= 4
     assert found.violations == expected.violations
+
+
+@pytest.mark.parametrize("name", sorted(BROKEN))
+def test_validate_quads_reports_what_the_whole_ontology_reports(name):
+    """validate_quads keeps only the ontology triples the shapes can see (types, the class hierarchy, the
+    properties the shapes name): a broken document gets the same report as with the whole ontology."""
+    import rdflib
+
+    breaker, path, rule = BROKEN[name]
+    quads = breaker(quads_of(extraction(), "broken"))
+    data = rdflib.Graph()
+    for triple in validation.load_ontology():
+        data.add(triple)
+    for q in quads:
+        data.add(tuple(validation._rdflib_term(t) for t in (q.subject, q.predicate, q.object)))
+    expected = validation.validate_graph(data)
+    found = validation.validate_quads(quads)
+    assert len(validation._ontology_triples()) < len(validation.load_ontology())
+    assert not expected.conforms
+    assert found.violations == expected.violations
