@@ -273,13 +273,18 @@ def _is_update(text: str) -> bool:
 def export(fmt, output, settings):
     """Export the whole graph (Turtle, TriG, N-Quads, N-Triples or JSON-LD).
 
+    The export is written as it is made. With -o, it goes to a temporary file beside
+    FILE that replaces FILE once complete: a failed export leaves no partial file.
+
     \b
     Example:
       councilkg export --format trig -o councilkg.trig
     """
     kg = KnowledgeGraph(settings)
     try:
-        _write(kg.export(fmt), output)
+        kg.export(fmt, output or sys.stdout.buffer)
+        if not output:
+            sys.stdout.buffer.flush()
     finally:
         kg.close()
 

@@ -245,9 +245,18 @@ class KnowledgeGraph:
     def run(self, name_or_path: str, params: dict[str, str] | None = None) -> sparql.Result:
         return sparql.run(self.store, name_or_path, params, self.minter)
 
-    def export(self, fmt: str) -> bytes:
-        """The whole graph; TriG and N-Quads keep the named graphs."""
-        return self.store.export(fmt, prefixes=self.prefixes() if fmt in ("turtle", "trig") else None)
+    def export(self, fmt: str, output=None) -> bytes | None:
+        """The whole graph; TriG, N-Quads and JSON-LD keep the named graphs.
+
+        Returned as bytes; or, given ``output`` (a binary file, or a path written
+        atomically), written there as it is serialised, holding little in memory
+        (see :meth:`councilkg.store.GraphStore.export_to`).
+        """
+        prefixes = self.prefixes() if fmt in ("turtle", "trig") else None
+        if output is None:
+            return self.store.export(fmt, prefixes=prefixes)
+        self.store.export_to(output, fmt, prefixes=prefixes)
+        return None
 
     def inspect(self, path: Path) -> dict:
         """What one document yields, without writing to the store."""

@@ -7,15 +7,19 @@ transaction, so a reader (or a crash) sees either the old graph or the new one.
 
 from __future__ import annotations
 
+import contextlib
 import fcntl
+import io
 import os
 import re
+import tempfile
 import time
 import urllib.error
 import urllib.parse
 import urllib.request
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from pathlib import Path
+from typing import BinaryIO
 
 import pyoxigraph as ox
 
@@ -128,10 +132,73 @@ class GraphStore:
         return int(rows[0]["n"].value)
 
     def export(self, fmt: str, graph: ox.NamedNode | None = None, prefixes: dict | None = None) -> bytes:
+        """The export as bytes (see :meth:`export_to`); for small stores, or one graph."""
+        buffer = io.BytesIO()
+        self.export_to(buffer, fmt, graph, prefixes)
+        return buffer.getvalue()
+
+    def export_to(self, output: BinaryIO | str | os.PathLike, fmt: str, graph: ox.NamedNode | None = None,
+                  prefixes: dict | None = None) -> None:
+        """Write the store (or one ``graph``) in ``fmt`` to ``output`` as it is serialised.
+
+        ``output`` is a binary file, or a path written atomically: the export goes to a
+        temporary file beside it, which replaces the path only once it is complete, so a
+        failed export leaves no file (and an older file there stays as it was). Dataset
+        formats (TriG, N-Quads, JSON-LD) keep the named graphs when no ``graph`` is given;
+        the others hold each triple of the union of the graphs once, in the order of their
+        N-Triples text, so two exports of the same store are byte-identical.
+        """
+        if isinstance(output, (str, os.PathLike)):
+            path = Path(output)
+            with atomic_output(path) as file:
+                self._export(file, fmt, graph, prefixes, f"cannot write {path}")
+        else:
+            self._export(output, fmt, graph, prefixes, "cannot write the export")
+
+    def _export(self, output: BinaryIO, fmt: str, graph: ox.NamedNode | None, prefixes: dict | None,
+                failed: str) -> None:
         raise NotImplementedError
 
     def close(self) -> None:
         pass
+
+
+@contextlib.contextmanager
+def atomic_output(path: Path) -> Iterator[BinaryIO]:
+    """A binary file that becomes ``path`` (with ``os.replace``) only if the block ends without error.
+
+    The temporary file is in the same folder (a rename across file systems is not atomic)
+    and is removed on any error, Ctrl-C included. The result gets the mode an ordinary
+    ``open(path, "wb")`` would give it.
+    """
+    folder = path.parent
+    try:
+        fd, temporary = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".part", dir=folder)
+    except OSError as e:
+        raise StoreError(f"cannot write {path}: {e.strerror or e}") from e
+    try:
+        with os.fdopen(fd, "wb") as file:
+            yield file
+            file.flush()
+            os.fsync(file.fileno())
+        os.chmod(temporary, _new_file_mode(path))
+        os.replace(temporary, path)
+    except BaseException as e:
+        with contextlib.suppress(OSError):
+            os.unlink(temporary)
+        if isinstance(e, OSError):
+            raise StoreError(f"cannot write {path}: {e.strerror or e}") from e
+        raise
+
+
+def _new_file_mode(path: Path) -> int:
+    """The mode of ``path`` if it exists, else what the umask leaves of 0o666 (mkstemp makes 0o600)."""
+    try:
+        return path.stat().st_mode & 0o7777
+    except OSError:
+        umask = os.umask(0)
+        os.umask(umask)
+        return 0o666 & ~umask
 
 
 class EmbeddedStore(GraphStore):
@@ -258,14 +325,39 @@ class EmbeddedStore(GraphStore):
     def quads(self, graph: ox.NamedNode | None = None) -> list[ox.Quad]:
         return list(self._store.quads_for_pattern(None, None, None, graph))
 
-    def export(self, fmt: str, graph: ox.NamedNode | None = None, prefixes: dict | None = None) -> bytes:
+    def _export(self, output: BinaryIO, fmt: str, graph: ox.NamedNode | None, prefixes: dict | None,
+                failed: str) -> None:
+        """Stream the export: Oxigraph's dump for a dataset, else :meth:`_sorted_triples`."""
         rdf_format = RDF_FORMATS[fmt][0]
-        if rdf_format.supports_datasets and graph is None:
-            return self._store.dump(format=rdf_format, prefixes=prefixes or None)
-        # A triple format: the union of every graph (or one graph), each triple once.
-        quads = self._store.quads_for_pattern(None, None, None, graph)
-        triples = sorted({ox.Triple(q.subject, q.predicate, q.object) for q in quads}, key=str)
-        return ox.serialize(triples, format=rdf_format, prefixes=prefixes or None)
+        try:
+            if rdf_format.supports_datasets and graph is None:
+                self._store.dump(output, rdf_format, prefixes=prefixes or None)
+            else:
+                ox.serialize(self._sorted_triples(graph), output, rdf_format, prefixes=prefixes or None)
+        except OSError as e:
+            raise StoreError(f"{failed}: {e.strerror or e}") from e
+
+    def _sorted_triples(self, graph: ox.NamedNode | None) -> Iterator[ox.Triple]:
+        """Each triple of the union of the graphs (or of ``graph``) once, sorted by ``str``.
+
+        Subject by subject, in the order of their text: sorting the subjects, then each
+        subject's triples, gives the order of sorting every triple, since a subject's text
+        ends where the triple's next space begins. Only the subjects (about one per ten
+        triples) and one subject's triples are held at a time, not millions of triples.
+        """
+        if graph is None:  # the default graph is the union of all graphs (the default one too)
+            rows = self.query("SELECT DISTINCT ?s WHERE { ?s ?p ?o }")
+        else:
+            rows = self.query("SELECT DISTINCT ?s ?g WHERE { GRAPH ?g { ?s ?p ?o } }", {ox.Variable("g"): graph})
+        subjects = sorted((row["s"] for row in rows), key=str)
+        for subject in subjects:
+            # Keyed by text: the same triple in several graphs comes once, and the text is the sort key.
+            triples = {}
+            for quad in self._store.quads_for_pattern(subject, None, None, graph):
+                triple = quad.triple
+                triples[str(triple)] = triple
+            for key in sorted(triples):
+                yield triples[key]
 
     def flush(self) -> None:
         self._store.flush()
@@ -460,19 +552,27 @@ class RemoteStore(GraphStore):
         """Graph Store Protocol ``DELETE`` (a graph that is not there is fine)."""
         self._request("DELETE", self.endpoint("gsp", graph), missing_ok=True)
 
-    def export(self, fmt: str, graph: ox.NamedNode | None = None, prefixes: dict | None = None) -> bytes:
-        """Read through SELECT (portable: no GSP dump, no union-default-graph assumption)."""
+    def _export(self, output: BinaryIO, fmt: str, graph: ox.NamedNode | None, prefixes: dict | None,
+                failed: str) -> None:
+        """Read through SELECT (portable: no GSP dump, no union-default-graph assumption).
+
+        The quads are sorted here, so they are held in memory once; the serialisation is
+        written to ``output`` as it is made.
+        """
         rdf_format = RDF_FORMATS[fmt][0]
         if graph is not None:
             rows = self.query("SELECT ?s ?p ?o WHERE { GRAPH ?g { ?s ?p ?o } }", {ox.Variable("g"): graph})
-            triples = sorted({ox.Triple(r["s"], r["p"], r["o"]) for r in rows}, key=str)
-            return ox.serialize(triples, format=rdf_format, prefixes=prefixes or None)
-        rows = list(self.query("SELECT ?s ?p ?o ?g WHERE { GRAPH ?g { ?s ?p ?o } }"))
-        if rdf_format.supports_datasets:
-            quads = sorted({ox.Quad(r["s"], r["p"], r["o"], r["g"]) for r in rows}, key=str)
-            return ox.serialize(quads, format=rdf_format, prefixes=prefixes or None)
-        triples = sorted({ox.Triple(r["s"], r["p"], r["o"]) for r in rows}, key=str)
-        return ox.serialize(triples, format=rdf_format, prefixes=prefixes or None)
+            statements = sorted({ox.Triple(r["s"], r["p"], r["o"]) for r in rows}, key=str)
+        elif rdf_format.supports_datasets:
+            rows = self.query("SELECT ?s ?p ?o ?g WHERE { GRAPH ?g { ?s ?p ?o } }")
+            statements = sorted({ox.Quad(r["s"], r["p"], r["o"], r["g"]) for r in rows}, key=str)
+        else:
+            rows = self.query("SELECT ?s ?p ?o ?g WHERE { GRAPH ?g { ?s ?p ?o } }")
+            statements = sorted({ox.Triple(r["s"], r["p"], r["o"]) for r in rows}, key=str)
+        try:
+            ox.serialize(statements, output, rdf_format, prefixes=prefixes or None)
+        except OSError as e:
+            raise StoreError(f"{failed}: {e.strerror or e}") from e
 
 
 def with_values(sparql: str, substitutions: dict) -> str:
