@@ -266,7 +266,7 @@ def _is_update(text: str) -> bool:
 
 @main.command()
 @click.option("--format", "fmt", type=click.Choice(list(RDF_FORMATS)), default="turtle", show_default=True,
-              help="trig and nquads keep the per-document named graphs; the others merge them.")
+              help="trig, nquads and jsonld keep the per-document named graphs; the others merge them.")
 @output_option
 @store_options
 @library_errors
