@@ -350,9 +350,25 @@ def run(store, name_or_path: str, params: dict[str, str] | None = None, minter: 
     solutions = execute(store, unordered, substitutions)
     variables = [v.value for v in solutions.variables]
     rows = [dict(zip(variables, solution)) for solution in solutions]  # a solution iterates its values in order
-    for variable, descending, as_string in reversed(ordering):  # stable sorts, the last key first
-        rows.sort(key=lambda row: _order_key(row[variable], as_string), reverse=descending)
+    _sort(rows, ordering)
     return Result(variables, rows)
+
+
+def _sort(rows: list[dict], ordering: tuple[tuple[str, bool, bool], ...]) -> None:
+    """Sort rows in place by the ORDER BY conditions: one sort on keys computed once per row and
+    condition (a run of ascending conditions shares one sort; stable sorts, the last run first)."""
+    runs: list[list[tuple[str, bool, bool]]] = []
+    for condition in ordering:
+        if runs and runs[-1][0][1] == condition[1]:
+            runs[-1].append(condition)
+        else:
+            runs.append([condition])
+    for run_ in reversed(runs):
+        if len(run_) == 1:
+            variable, descending, as_string = run_[0]
+            rows.sort(key=lambda row: _order_key(row[variable], as_string), reverse=descending)
+        else:
+            rows.sort(key=lambda row: tuple(_order_key(row[v], s) for v, _, s in run_), reverse=run_[0][1])
 
 
 def _ordering(query: SavedQuery) -> tuple[SavedQuery, tuple[tuple[str, bool, bool], ...]]:

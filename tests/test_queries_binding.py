@@ -76,6 +76,26 @@ def test_run_gives_the_rows_in_the_order_by_order(corpus_kg, name):
     assert ours == engine
 
 
+def test_sort_keeps_the_order_of_separate_stable_sorts():
+    """``run`` sorts each run of conditions with the same direction at once: the same order as one
+    stable sort per condition, the last first (ties keep the engine's order)."""
+    xsd_int = ox.NamedNode("http://www.w3.org/2001/XMLSchema#integer")
+    terms = [None, ox.NamedNode("urn:b"), ox.NamedNode("urn:a"), ox.Literal("b"), ox.Literal("a"),
+             ox.Literal("10", datatype=xsd_int), ox.Literal("9", datatype=xsd_int)]
+    rows = [{"a": a, "b": b, "c": c, "n": i} for i, (a, b, c) in enumerate(
+        (terms[i % 7], terms[(i * 3) % 7], terms[(i * 5) % 4]) for i in range(60))]
+    for ordering in ((("a", False, False), ("b", False, False), ("c", False, True)),
+                     (("a", True, False), ("b", True, False), ("c", False, False)),
+                     (("a", False, False), ("b", True, True), ("c", True, False))):
+        expected = list(rows)
+        for variable, descending, as_string in reversed(ordering):
+            expected.sort(key=lambda row: sparql._order_key(row[variable], as_string), reverse=descending)
+        ours = list(rows)
+        sparql._sort(ours, ordering)
+        assert [r["n"] for r in ours] == [r["n"] for r in expected]
+    assert [r["n"] for r in expected] != [r["n"] for r in rows]
+
+
 def test_order_by_that_is_not_plain_variables_is_left_to_the_engine():
     plain = sparql.SavedQuery("q", "SELECT ?a ?b WHERE { ?a <urn:p> ?b } ORDER BY DESC(?b) STR(?a)")
     assert sparql._ordering(plain)[1] == (("b", True, False), ("a", False, True))
