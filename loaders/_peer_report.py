@@ -42,7 +42,10 @@ COUNCIL_WORD = re.compile(r"\b(?:Council|Borough|County|City|District|Authority|
 # Capitalised words and the small words of place names; a comma may part them
 # ("Bournemouth, Christchurch and Poole Council").
 NAME_SHAPE = re.compile(r"^[A-Z][\w’'&.-]*(?:,?\s+(?:[A-Z][\w’'&.-]*|of|and|upon|on|the|in|with|under|le))*$")
-THANK = Prefiltered(re.compile(r"\bwould like to thank\s+(?:the\s+)?(?P<name>[A-Z][^\n.,]{2,80}?)\s+for\b"))
+# A comma may part a council's name only before a capitalised word ("Bournemouth, Christchurch and
+# Poole Council"), not before "the Leader" or "its staff".
+THANK = Prefiltered(re.compile(
+    r"\bwould like to thank\s+(?:the\s+)?(?P<name>[A-Z][^\n.,]{2,80}?(?:,\s+[A-Z][^\n.,]{1,80}?)*)\s+for\b"))
 LEADING_THE = re.compile(r"^the\s+", re.I)
 TOOK_PLACE = re.compile(r"\b(?:took place|was held|were held|was carried out|visited|returned)\b", re.I)
 # The peer team: the line that introduces the list of peers.

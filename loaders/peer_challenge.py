@@ -141,7 +141,7 @@ class PeerChallengeLoader(Loader):
     """LGA Corporate Peer Challenge feedback reports."""
 
     kind = "peer-challenge"
-    version = "2"
+    version = "3"
     description = "LGA Corporate Peer Challenge report: visit dates, peer team, key recommendations by theme, risks"
 
     def detect(self, text: str) -> float | None:

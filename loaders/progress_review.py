@@ -80,7 +80,7 @@ class ProgressReviewLoader(Loader):
     """LGA Corporate Peer Challenge progress reviews."""
 
     kind = "progress-review"
-    version = "2"
+    version = "3"
     description = "LGA Corporate Peer Challenge progress review: peer team, recommendations, progress, risks"
 
     def detect(self, text: str) -> float | None:

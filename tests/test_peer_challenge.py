@@ -73,7 +73,7 @@ def test_detection_needs_the_peer_challenge():
 # --- the PDF-style report ------------------------------------------------------------------------
 def test_pdf_layout_header():
     ex = extract(PDF_LAYOUT)
-    assert (ex.kind, ex.loader, ex.loader_version) == ("peer-challenge", "PeerChallengeLoader", "2")
+    assert (ex.kind, ex.loader, ex.loader_version) == ("peer-challenge", "PeerChallengeLoader", "3")
     assert ex.title == "LGA Corporate Peer Challenge"
     assert ex.council.name == "Warrington Borough Council"
     assert (ex.date, ex.date_end) == (PartialDate(2024, 6, 11), PartialDate(2024, 6, 14))

@@ -59,3 +59,23 @@ def test_a_council_name_with_commas_in_the_title():
     x = loader.extract(document)
     assert x.council.name == "Bournemouth, Christchurch and Poole Council"
     assert document.text[x.council.evidence.start:x.council.evidence.end] == x.council.name
+
+
+def test_a_council_name_with_commas_named_only_in_the_thanks():
+    """No title line names the council: "would like to thank <council> for" does, commas and all, and a
+    comma before a lower-case word ("Cllr Jones, the Leader") still ends a name."""
+    text = FIXTURE.read_text(encoding="utf-8")
+    text = text.replace("Corporate Peer Challenge Progress Review\n\nStockport Metropolitan Borough Council\n",
+                        "Feedback: 12 - 13 March 2025\n")
+    text = text.replace("Stockport Metropolitan Borough Council", "the council")
+    text = text.replace("The Progress Review is an integral part",
+                        "The LGA would like to thank Cllr Ann Jones, the Leader, for her time. The LGA would like to"
+                        " thank Bournemouth, Christchurch and Poole Council for its commitment. The Progress Review"
+                        " is an integral part")
+    document = Document("bcp-progress-review.txt", text)
+    loader, _ = detect(document)
+    x = loader.extract(document)
+    assert x.kind == "progress-review"
+    assert x.council.name == "Bournemouth, Christchurch and Poole Council"
+    assert x.council.evidence.quote == x.council.name
+    assert document.source[x.council.evidence.start:x.council.evidence.end] == x.council.name
