@@ -125,19 +125,25 @@ def digest_triple(graph: ox.NamedNode, value: str) -> Triple:
 
 
 class Memory:
-    """What one pass remembers about each store it has run on: a dict of built-in values."""
+    """What one pass remembers about each store it has run on: a dict of built-in values, kept in
+    this process and (for an embedded store) in ``<prefix>-<name>.marshal`` in the store's folder."""
 
-    def __init__(self, name: str):
+    def __init__(self, name: str, prefix: str = "relink"):
         self.name = name
+        self.prefix = prefix
+
+    @property
+    def key(self) -> str:
+        return f"{self.prefix}-{self.name}"
 
     def _file(self, store) -> Path | None:
         path = getattr(store, "path", None)
-        return Path(path) / f"relink-{self.name}.marshal" if path is not None else None
+        return Path(path) / f"{self.prefix}-{self.name}.marshal" if path is not None else None
 
     def get(self, store) -> dict | None:
         held = _memories.setdefault(store, {})
-        if self.name in held:
-            return held[self.name]
+        if self.key in held:
+            return held[self.key]
         data = None
         file = self._file(store)
         if file is not None and file.exists():
@@ -148,13 +154,13 @@ class Memory:
             except (OSError, EOFError, ValueError, TypeError) as e:
                 # Only a cache: without it the pass recomputes everything.
                 log.warning("ignoring %s: %s", file, e)
-        held[self.name] = data
+        held[self.key] = data
         return data
 
     def put(self, store, data: dict) -> None:
         """Remember ``data``; keys starting with ``_`` stay in this process (they can be rebuilt)."""
         data = {**data, "format": MEMORY_FORMAT}
-        _memories.setdefault(store, {})[self.name] = data
+        _memories.setdefault(store, {})[self.key] = data
         file = self._file(store)
         if file is None:
             return
@@ -167,7 +173,7 @@ class Memory:
             file.unlink(missing_ok=True)
 
     def forget(self, store) -> None:
-        _memories.setdefault(store, {})[self.name] = None
+        _memories.setdefault(store, {})[self.key] = None
         file = self._file(store)
         if file is not None:
             file.unlink(missing_ok=True)

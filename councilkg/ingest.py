@@ -9,7 +9,9 @@ as it is, so loading the same file twice leaves the same graph.
 from __future__ import annotations
 
 import hashlib
+import os
 import stat
+import time
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
@@ -21,11 +23,12 @@ from typing import TYPE_CHECKING
 import pyoxigraph as ox
 
 from councilkg import reference, textract
+from councilkg.derived import Memory
 from councilkg.errors import CouncilKGError, DocumentRejected
 from councilkg.iri import Minter
 from councilkg.loaders import Document, Loader, detect, registry
 from councilkg.model import Extraction
-from councilkg.namespaces import CKG, ONTOLOGY_GRAPH, PROV, SKOS
+from councilkg.namespaces import CKG, ENTITIES_GRAPH, ONTOLOGY_GRAPH, PROV, SKOS
 from councilkg.rdf import SourceInfo, document_quads, turtle
 
 if TYPE_CHECKING:
@@ -40,6 +43,16 @@ CHUNK = 32
 #: New document graphs written per bulk load.
 BATCH = 200
 SHA256 = ox.NamedNode(str(CKG.sha256))
+#: The SHA-256 of each file read, by its path, size, modification time and inode as they were
+#: just before it was read (kept beside the store): a file that still has them is not read again.
+_FILES = Memory("sources", prefix="files")
+#: A file modified this close to when it was read may have changed again within the same clock
+#: tick: it is read again ("racily clean", as git calls it).
+RACY_NS = 2_000_000_000
+#: Files remembered at most (the oldest are forgotten beyond this).
+MAX_REMEMBERED = 200_000
+
+Stat = tuple[int, int, int, int]  # size, mtime (ns), inode, when the file was stat'ed (ns)
 ONTOLOGY_FILES = ("councilkg.ttl", "taxonomy.ttl", "themes.ttl")
 
 
@@ -173,6 +186,7 @@ class Prepared:
     content: bytes = b""  # N-Quads: the document's graph and the entity descriptions it adds
     marker: bytes = b""  # N-Quads: the graph's ckg:sha256, written last (see Loading.write_all)
     turtle: bytes | None = None  # the document's file in data/ttl
+    stat: Stat | None = None  # the file as it was just before it was read (see _FILES)
 
 
 @dataclass
@@ -185,6 +199,7 @@ class Chunk:
 
 def prepare(path: Path, work: Work) -> tuple[Prepared, list[ox.Quad]]:
     """Read, decode, detect, extract one file and make its quads. Pure (no store): safe in a worker."""
+    seen = file_stat(path)
     try:
         document, data = read_document(path, work.max_bytes)
         _, extraction, _ = extract(document)
@@ -203,8 +218,20 @@ def prepare(path: Path, work: Work) -> tuple[Prepared, list[ox.Quad]]:
         content=ox.serialize(rest, format=ox.RdfFormat.N_QUADS),
         marker=ox.serialize(marker, format=ox.RdfFormat.N_QUADS),
         turtle=turtle([q for q in quads if q.graph_name == graph], work.base_iri) if work.turtle else None,
+        stat=seen,
     )
     return item, quads
+
+
+def file_stat(path: Path) -> Stat | None:
+    """What tells a file's content has not changed since: size, modification time, inode (and when asked)."""
+    try:
+        info = os.stat(path)
+    except OSError:
+        return None
+    if not stat.S_ISREG(info.st_mode):
+        return None
+    return info.st_size, info.st_mtime_ns, info.st_ino, time.time_ns()
 
 
 def prepare_chunk(paths: list[Path], work: Work) -> Chunk:
@@ -247,6 +274,7 @@ class Loading:
         self.store = store
         self.minter = minter
         self.max_bytes = max_bytes
+        self._hashed: dict[str, tuple[int, int, int, int, str]] = {}  # read this time (see _FILES)
 
     def ensure_ontology(self) -> None:
         """Load the ontology and taxonomies into their own graph when they changed."""
@@ -290,42 +318,83 @@ class Loading:
             if len(batch) >= BATCH:
                 yield from self._flush(batch)
         yield from self._flush(batch)
+        self._remember_files()
 
     def _flush(self, batch: list[tuple[Prepared, FileReport]]) -> Iterator[FileReport]:
         if batch:
             self.store.add_graphs([(item.content, item.marker) for item, _ in batch])
+            for item, _ in batch:
+                if item.stat is not None:
+                    self._hashed[os.path.abspath(item.path)] = (*item.stat, item.digest)
             yield from (report for _, report in batch)
             batch.clear()
 
     def stored_state(self) -> dict[str, tuple[str, str, str, str, str]]:
-        """Per document graph: sha256, loader, loader version, kind and council, in one query."""
+        """Per document graph: sha256, loader, loader version, kind and council, in two queries."""
         rows = self.store.query(
             f"SELECT ?g ?h ?l ?v ?k ?c WHERE {{ GRAPH ?g {{ ?g <{CKG.sha256}> ?h ; <{CKG.loader}> ?l ;"
             f" <{CKG.loaderVersion}> ?v ; <{CKG.kind}> ?k ; <{PROV.wasDerivedFrom}> ?d ."
-            f" OPTIONAL {{ ?d <{CKG.council}>/<{SKOS.prefLabel}> ?c }} }} }}"
+            f" OPTIONAL {{ ?d <{CKG.council}> ?c }} }} }}"
         )
+        # The councils' names are in the entities graph; one query for all of them.
+        names = {r["c"].value: r["n"].value for r in self.store.query(
+            f"SELECT ?c ?n WHERE {{ GRAPH <{ENTITIES_GRAPH}> {{ ?c a <{CKG.Council}> ; <{SKOS.prefLabel}> ?n }} }}")}
         return {
-            r["g"].value: (r["h"].value, r["l"].value, r["v"].value, r["k"].value, r["c"].value if r["c"] else "")
+            r["g"].value: (r["h"].value, r["l"].value, r["v"].value, r["k"].value,
+                           names.get(r["c"].value, "") if r["c"] else "")
             for r in rows
         }
 
     def unchanged(self, path: Path, state: dict) -> FileReport | None:
         """A report for a file whose content is loaded already by the current loader version, else None.
 
-        Only hashes the file: an unchanged document is neither decoded nor extracted again.
+        Only hashes the file, and not even that when its size, modification time and inode are
+        as when it was last read (:data:`_FILES`): an unchanged document is neither decoded nor
+        extracted again.
         """
         graph = self.minter.graph(path.stem).value
-        if graph not in state or not path.is_file():
+        if graph not in state:
             return None
         digest, loader_name, version, kind, council = state[graph]
         loader = registry().get(kind)
+        if loader is None or type(loader).__name__ != loader_name or loader.version != version:
+            return None
+        if self._digest(path) != digest:
+            return None
+        return FileReport(name=str(path), status="unchanged", kind=kind, council=council, facts=None, graph=graph)
+
+    def _digest(self, path: Path) -> str | None:
+        """The file's SHA-256: remembered, if the file is as it was when it was read, else read now."""
+        now = file_stat(path)
+        if now is None:
+            return None
+        key = os.path.abspath(path)
+        known = self._remembered().get(key)
+        size, mtime, inode, _ = now
+        if known is not None and tuple(known[:3]) == (size, mtime, inode) and known[3] - mtime > RACY_NS:
+            self._hashed[key] = tuple(known)
+            return known[4]
         try:
             data = path.read_bytes()
         except OSError:
             return None
-        if loader is None or type(loader).__name__ != loader_name or loader.version != version or sha256(data) != digest:
-            return None
-        return FileReport(name=str(path), status="unchanged", kind=kind, council=council, facts=None, graph=graph)
+        found = sha256(data)
+        self._hashed[key] = (*now, found)
+        return found
+
+    def _remembered(self) -> dict:
+        memory = _FILES.get(self.store)
+        return memory["files"] if memory is not None else {}
+
+    def _remember_files(self) -> None:
+        """Keep what was read this time (and what was remembered of other files) beside the store."""
+        if not self._hashed:
+            return
+        files = {**self._remembered(), **self._hashed}
+        if len(files) > MAX_REMEMBERED:
+            files = dict(self._hashed)
+        _FILES.put(self.store, {"files": files})
+        self._hashed = {}
 
     def document_graphs(self) -> dict[str, str]:
         """Loaded document graphs and their source file names."""
