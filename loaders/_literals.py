@@ -470,23 +470,39 @@ class Prefiltered:
     ``groupindex``...) is the pattern's own.
     """
 
-    __slots__ = ("regex", "fast", "requirements", "_finders", "_whole_finders", "_anchor", "_width")
+    __slots__ = ("regex", "_fast", "_requirements", "_finders", "_whole_finders", "_anchor", "_width")
 
     def __init__(self, regex: re.Pattern):
-        tree = _parse(regex)
         self.regex = regex
-        self.fast = _fast_start(regex, tree)  # the same matches, found faster
-        self.requirements = requirements(regex, tree=tree) + requirements(regex, squashed=True, tree=tree)
+        self._fast = None  # the rest is worked out on first use: importing the loaders stays quick
+
+    def _prepare(self) -> None:
+        regex = self.regex
+        tree = _parse(regex)
+        self._requirements = requirements(regex, tree=tree) + requirements(regex, squashed=True, tree=tree)
         # Over the whole text, the most selective needs first (the squashed ones, then by usefulness);
         # within a part of it, the cheapest (fewest strings) first.
-        positional = [n for n in self.requirements if n.view != SQUASHED]
-        whole = [n for n in self.requirements if n.view == SQUASHED] + positional
+        positional = [n for n in self._requirements if n.view != SQUASHED]
+        whole = [n for n in self._requirements if n.view == SQUASHED] + positional
         part = sorted(positional, key=lambda n: len(n.strings))
         self._whole_finders = tuple((n.view, _finder(n.strings)) for n in whole)
         self._finders = tuple((n.view, _finder(n.strings)) for n in part)
         # For finditer over a whole text: the need whose places bound where matches can start.
-        self._anchor = next((n for n in self.requirements if n.view != SQUASHED), None)
+        self._anchor = next((n for n in self._requirements if n.view != SQUASHED), None)
         self._width = _near_width(regex, tree) if self._anchor else None
+        self._fast = _fast_start(regex, tree)  # the same matches, found faster; set last (it marks the rest ready)
+
+    @property
+    def fast(self) -> re.Pattern:
+        if self._fast is None:
+            self._prepare()
+        return self._fast
+
+    @property
+    def requirements(self) -> tuple:
+        if self._fast is None:
+            self._prepare()
+        return self._requirements
 
     def __repr__(self) -> str:
         return f"Prefiltered({self.regex!r})"
@@ -496,6 +512,8 @@ class Prefiltered:
 
     def cannot_match(self, text: str, pos: int = 0, endpos: int = sys.maxsize) -> bool:
         """True only if no match of the pattern can lie in ``text[pos:endpos]`` (as :func:`may_contain`)."""
+        if self._fast is None:
+            self._prepare()
         if not self._whole_finders or len(text) < MIN_TEXT:
             return False
         # Clamped as re clamps them (str.find would count a negative number from the end).
@@ -509,6 +527,8 @@ class Prefiltered:
         return None if self.cannot_match(string, pos, endpos) else self.fast.search(string, pos, endpos)
 
     def finditer(self, string: str, pos: int = 0, endpos: int = sys.maxsize):
+        if self._fast is None:
+            self._prepare()
         if self.cannot_match(string, pos, endpos):
             return iter(())
         if self._width and pos <= 0 and endpos >= len(string) >= MIN_TEXT:
