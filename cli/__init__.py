@@ -170,7 +170,8 @@ def build(sources, ttl_dir, site_dir, no_pages, jobs, settings):
     try:
         report = kg.build()
         unchanged = not report.changed and (site_dir / "index.html").exists()
-        written = None if no_pages or unchanged else pages.render(kg.store, site_dir, sources, kg.minter)
+        written = None if no_pages or unchanged else pages.render(kg.store, site_dir, sources, kg.minter,
+                                                                   jobs=settings.jobs)
     finally:
         kg.close()
     status = _report_files(report.load)
@@ -368,9 +369,12 @@ def _summary(item) -> str:
               show_default=True, help="Folder to write the site to.")
 @click.option("--sources", type=click.Path(file_okay=False, path_type=Path), default=Path("data/sources"),
               show_default=True, help="Folder of source documents (for the highlighted source text).")
+@click.option("-j", "--jobs", type=click.IntRange(min=1), default=None, metavar="N",
+              help="Processes to render with: the document pages are rendered by a second process "
+                   "(default: one per CPU core).")
 @store_options
 @library_errors
-def pages(site_dir, sources, settings):
+def pages(site_dir, sources, jobs, settings):
     """Write the cross-council relationship site (static HTML, works from file://).
 
     A page per council (related councils with their reasons, reviews, peer teams,
@@ -387,7 +391,7 @@ def pages(site_dir, sources, settings):
 
     kg = KnowledgeGraph(settings)
     try:
-        written = site_pages.render(kg.store, site_dir, sources, kg.minter)
+        written = site_pages.render(kg.store, site_dir, sources, kg.minter, jobs=jobs or settings.jobs)
     finally:
         kg.close()
     click.echo(f"pages:    {site_dir}/ ({len(written)} pages)")

@@ -476,7 +476,9 @@ def query_page(site: Site, name: str) -> Page:
 def _example_params(site: Site, query: sparql.SavedQuery) -> dict[str, str]:
     """Example values for the gallery: one council for a required council (and for a resource, not
     every triple of the graph); one recommendation for similar recommendations, which no other page
-    runs whole (at 2,500 documents, every similar pair of recommendations is 126,000 rows)."""
+    runs whole (at 2,500 documents, every similar pair of recommendations is 126,000 rows); one
+    document for the facts of a document (each document's page shows its own, and the document
+    pages may be rendered by another process)."""
     if not site.documents:
         return {}
     first = sorted(site.documents.values(), key=lambda d: d["document"])[0]
@@ -486,6 +488,8 @@ def _example_params(site: Site, query: sparql.SavedQuery) -> dict[str, str]:
     for p in query.params:
         if p.required and p.type == "council" or p.name == "resource":
             params[p.name] = council
+        elif p.name == "document":
+            params[p.name] = first["iri"]
         elif not whole and not params and p.name == "recommendation":
             recommendations = sorted(r["recommendation"] for r in site.rows("recommendations"))
             if recommendations:

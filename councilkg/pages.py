@@ -14,6 +14,9 @@ from __future__ import annotations
 
 import gc
 import json
+import os
+from concurrent.futures import ProcessPoolExecutor
+from multiprocessing import get_context
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from functools import cache
@@ -47,6 +50,13 @@ PAGE_QUERIES = {
     "queries": (),
     "query": (),
 }
+#: Page groups rendered by a second process when there are two cores or more (see Site.render):
+#: the document pages need only ``document-facts`` and each document's own triples, which no other
+#: page reads, so the two processes run disjoint queries.
+SECOND_PROCESS = ("documents",)
+#: The attributes of a Site that say which pages exist (computed once, handed to the second process).
+INDEX = ("councils", "council_by_name", "documents", "documents_by_council", "doc_paths", "people", "organisations",
+         "risks", "interventions", "themes", "known")
 QUOTE_CHARS = 400  # quotes in tables are cut here; the document page shows them in full
 RESULT_ROWS = 100  # rows of each query's results shown in the gallery
 
@@ -211,6 +221,7 @@ class Site:
             autoescape=True, undefined=jinja2.StrictUndefined, trim_blocks=True, lstrip_blocks=True,
         )
         self.known: set[str] = set()
+        self.rendered_elsewhere = 0  # pages the second process wrote (see render)
         self.person_by_name: dict[str, str | None] | None = None  # built on first use (aspects._person_path)
 
     # -- queries ---------------------------------------------------------------------------
@@ -262,8 +273,12 @@ class Site:
         return [QueryRef(n, root + f"query/{n}.html") for n in names]
 
     # -- the site ----------------------------------------------------------------------------
-    def render(self) -> list[Path]:
+    def render(self, jobs: int = 1) -> list[Path]:
         """Write every page under the output folder; return the files written (pages only).
+
+        With ``jobs`` > 1 and an embedded store, the document pages are rendered by a second
+        process at the same time (:data:`SECOND_PROCESS`), which opens the store read-only;
+        the files are the same either way (a test compares them).
 
         Python's cyclic garbage collector is paused meanwhile: the query results kept for the
         pages are millions of objects without cycles, which every collection would walk again
@@ -272,34 +287,62 @@ class Site:
         collecting = gc.isenabled()
         gc.disable()
         try:
-            return self._render()
+            return self._render(jobs)
         finally:
             if collecting:
                 gc.enable()
 
-    def _render(self) -> list[Path]:
-        self._index_entities()
+    def _builders(self) -> list[tuple[str, object]]:
         from councilkg import aspects as build  # the page builders (they import this module)
 
-        builders = [
-            lambda: [build.index_page(self)],
-            lambda: (build.council_page(self, iri) for iri in sorted(self.councils)),
-            lambda: (build.person_page(self, iri) for iri in sorted(self.people)),
-            lambda: (build.organisation_page(self, iri) for iri in sorted(self.organisations)),
-            lambda: (build.document_page(self, iri) for iri in sorted(self.documents)),
-            lambda: (build.concept_page(self, "risk", notation) for notation in sorted(self.risks)),
-            lambda: (build.concept_page(self, "intervention", notation) for notation in sorted(self.interventions)),
-            lambda: (build.theme_page(self, label) for label in sorted(self.themes)),
-            lambda: [build.relationships_page(self), build.ontology_page(self), build.queries_page(self)],
-            lambda: (build.query_page(self, name) for name in sparql.saved_queries()),
+        return [
+            ("index", lambda: [build.index_page(self)]),
+            ("councils", lambda: (build.council_page(self, iri) for iri in sorted(self.councils))),
+            ("people", lambda: (build.person_page(self, iri) for iri in sorted(self.people))),
+            ("organisations", lambda: (build.organisation_page(self, iri) for iri in sorted(self.organisations))),
+            ("documents", lambda: (build.document_page(self, iri) for iri in sorted(self.documents))),
+            ("risks", lambda: (build.concept_page(self, "risk", notation) for notation in sorted(self.risks))),
+            ("interventions", lambda: (build.concept_page(self, "intervention", notation)
+                                       for notation in sorted(self.interventions))),
+            ("themes", lambda: (build.theme_page(self, label) for label in sorted(self.themes))),
+            ("site", lambda: [build.relationships_page(self), build.ontology_page(self), build.queries_page(self)]),
+            ("queries", lambda: (build.query_page(self, name) for name in sparql.saved_queries())),
         ]
-        written, entries = [], []
-        for pages in builders:
-            for page in pages():  # each page is written as soon as it is built, and let go
-                written.append(self.write(page))
-                entries.append(Page(kind=page.kind, path=page.path, title=page.title))
-        self.write_search_index(entries)
-        return written
+
+    def render_groups(self, names) -> list[tuple[Path, Page]]:
+        """Write the pages of the named builder groups (each page as soon as it is built, then let go)."""
+        done = []
+        for name, pages in self._builders():
+            if name in names:
+                for page in pages():
+                    done.append((self.write(page), Page(kind=page.kind, path=page.path, title=page.title)))
+        return done
+
+    def _render(self, jobs: int) -> list[Path]:
+        self._index_entities()
+        names = [name for name, _ in self._builders()]
+        path = getattr(self.store, "path", None)
+        second = None
+        if jobs > 1 and path is not None and self.documents:
+            # spawn, not fork: a forked child would inherit RocksDB's threads and locks mid-flight
+            pool = ProcessPoolExecutor(max_workers=1, mp_context=get_context("spawn"))
+            state = {name: getattr(self, name) for name in INDEX}
+            second = pool.submit(_render_in_second_process, str(path), str(self.out),
+                                 str(self.sources) if self.sources else None, self.base, self.generated, state,
+                                 SECOND_PROCESS)
+            pool.shutdown(wait=False)
+        done = self.render_groups([n for n in names if second is None or n not in SECOND_PROCESS])
+        if second is not None:
+            theirs = second.result()
+            self.rendered_elsewhere = len(theirs)
+            done += theirs
+        order = {name: i for i, name in enumerate(names)}
+        kind_group = {"index": "index", "council": "councils", "person": "people", "organisation": "organisations",
+                      "document": "documents", "risk": "risks", "intervention": "interventions", "theme": "themes",
+                      "relationships": "site", "ontology": "site", "queries": "site", "query": "queries"}
+        done.sort(key=lambda item: order[kind_group[item[1].kind]])  # stable: each group keeps its own order
+        self.write_search_index([entry for _, entry in done])
+        return [written for written, _ in done]
 
     def _index_entities(self) -> None:
         """Which pages exist, so that links are made only to pages that will be written."""
@@ -384,12 +427,36 @@ class Site:
 
 
 def render(store, out_dir: Path | str = "site", sources: Path | str | None = "data/sources",
-           minter: Minter | None = None) -> list[Path]:
-    """Render the site from ``store`` into ``out_dir``; return the page files written."""
+           minter: Minter | None = None, jobs: int | None = None) -> list[Path]:
+    """Render the site from ``store`` into ``out_dir``; return the page files written.
+
+    ``jobs``: processes to render with (default: one per CPU core; see :meth:`Site.render`).
+    """
     try:
-        return Site(store, Path(out_dir), Path(sources) if sources else None, minter).render()
+        return Site(store, Path(out_dir), Path(sources) if sources else None, minter).render(
+            jobs if jobs is not None else os.cpu_count() or 1)
     except jinja2.TemplateError as e:
         raise CouncilKGError(f"cannot render the pages: template error: {e}") from e
+
+
+def _render_in_second_process(store_path: str, out_dir: str, sources: str | None, base: str, generated: str,
+                              state: dict, names) -> list[tuple[Path, Page]]:
+    """Render the pages of ``names`` from the store opened read-only, with the site's index as ``state``."""
+    from councilkg.store import EmbeddedStore
+
+    store = EmbeddedStore(Path(store_path), read_only=True)
+    try:
+        site = Site(store, Path(out_dir), Path(sources) if sources else None, Minter(base),
+                    now=datetime.fromisoformat(generated))
+        for name, value in state.items():
+            setattr(site, name, value)
+        gc.disable()
+        try:
+            return site.render_groups(names)
+        except jinja2.TemplateError as e:
+            raise CouncilKGError(f"cannot render the pages: template error: {e}") from e
+    finally:
+        store.close()
 
 
 __all__ = ["render", "page_path", "Site", "PAGE_QUERIES"]

@@ -210,15 +210,25 @@ class EmbeddedStore(GraphStore):
     locked by PID ...". RocksDB admits a single read-write opener anyway, so shared
     readers would gain nothing. The lock is an ``fcntl.flock`` on an open file, so the
     kernel releases it when the process ends, however it ends (SIGKILL included); a
-    stale PID left in the file is harmless.
+    stale PID left in the file is harmless. ``read_only=True`` opens the store without the
+    lock, for a helper process of the lock's holder (``pages`` renders with two processes).
     """
 
     LOCK_FILE = ".lock"
 
-    def __init__(self, path: Path, lock_timeout: float = 0.0):
+    def __init__(self, path: Path, lock_timeout: float = 0.0, read_only: bool = False):
         self.path = Path(path)
         self.location = str(self.path)
         self._lock = None
+        self.read_only = read_only
+        if read_only:
+            # A reader beside the process that holds the lock (the second process of `pages`):
+            # RocksDB opens read-only without its own lock and sees the store as it was when opened.
+            try:
+                self._store = ox.Store.read_only(str(self.path))
+            except OSError as e:
+                raise StoreError(f"cannot open store {self.path} read-only: {e}") from e
+            return
         try:
             self.path.mkdir(parents=True, exist_ok=True)
         except OSError as e:
@@ -364,7 +374,8 @@ class EmbeddedStore(GraphStore):
 
     def close(self) -> None:
         if hasattr(self, "_store"):
-            self.flush()
+            if not self.read_only:
+                self.flush()
             del self._store
         if self._lock is not None:
             self._lock.release()

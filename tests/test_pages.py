@@ -199,3 +199,28 @@ def test_templates_hold_no_sparql():
     for template in templates.rglob("*.html"):
         text = template.read_text(encoding="utf-8")
         assert not re.search(r"\b(SELECT|CONSTRUCT|PREFIX)\b", text), template
+
+
+def test_two_processes_write_the_site_one_writes(corpus_store, tmp_path):
+    """With two jobs the document pages come from a second process (the store opened read-only
+    beside this one): every file is byte for byte what one process writes, the search index included."""
+    from datetime import datetime, timezone
+
+    now = datetime(2026, 1, 2, 3, 4, 5, tzinfo=timezone.utc)
+    sources = Path(__file__).parent.parent / "data" / "sources"
+    kg = KnowledgeGraph(Settings(store=str(corpus_store), progress=False))
+    try:
+        serial = pages.Site(kg.store, tmp_path / "one", sources, kg.minter, now=now)
+        one = serial.render(jobs=1)
+        parallel = pages.Site(kg.store, tmp_path / "two", sources, kg.minter, now=now)
+        two = parallel.render(jobs=2)
+    finally:
+        kg.close()
+    files = sorted(p.relative_to(tmp_path / "one") for p in (tmp_path / "one").rglob("*") if p.is_file())
+    assert any(str(f).startswith("document/") for f in files) and len(files) > 50
+    assert files == sorted(p.relative_to(tmp_path / "two") for p in (tmp_path / "two").rglob("*") if p.is_file())
+    for f in files:
+        assert (tmp_path / "one" / f).read_bytes() == (tmp_path / "two" / f).read_bytes(), f
+    assert [p.relative_to(tmp_path / "one") for p in one] == [p.relative_to(tmp_path / "two") for p in two]
+    assert serial.rendered_elsewhere == 0
+    assert parallel.rendered_elsewhere == sum(1 for f in files if str(f).startswith("document/"))
