@@ -231,23 +231,38 @@ class Phase:
             loading.ensure_ontology()
             stages["ontology"] = now() - t
             work = ingest.Work(kg.settings.max_bytes, minter.base, validate=True, turtle=True)
-            chunks = []
-            t = now()
+            items, reports, pending = [], [], []
+            prepared = 0.0
+
+            def write(batch):
+                # As build() does: BATCH graphs per bulk load, their N-Quads let go once written
+                # (held all at once, they made this phase the largest process of the run).
+                t = now()
+                for _ in loading.write_all(batch):
+                    pass
+                stages["store"] += now() - t
+                for item in batch:
+                    item.content = item.marker = b""
+                batch.clear()
+
             for i in range(0, len(self.files), ingest.CHUNK):
-                chunks.append(ingest.prepare_chunk(self.files[i:i + ingest.CHUNK], work))
-            prepared = now() - t
+                t = now()
+                chunk = ingest.prepare_chunk(self.files[i:i + ingest.CHUNK], work)
+                prepared += now() - t
+                items.extend(chunk.items)
+                pending.extend(chunk.items)
+                if chunk.report is not None:
+                    reports.append(chunk.report)
+                if len(pending) >= ingest.BATCH:
+                    write(pending)
+            write(pending)
         finally:
             for name, (module, attr) in timers.items():
                 setattr(module, attr, originals[name])
         stages["prepare: other (N-Quads, sha256)"] = prepared - sum(stages[k] for k in timers)
-        items = [item for chunk in chunks for item in chunk.items]
         rejected = sum(item.rejection is not None for item in items)
-        report = validation.merge(c.report for c in chunks if c.report is not None)
+        report = validation.merge(reports)
         self.data["validation"] = {"conforms": report.conforms, "violations": len(report.violations)}
-        t = now()
-        for _ in loading.write_all(items):
-            pass
-        stages["store"] = now() - t
         t = now()
         linking.link_people(store, minter)
         stages["link"] = now() - t
