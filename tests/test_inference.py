@@ -209,3 +209,15 @@ def test_a_graph_rewritten_elsewhere_is_materialised_again(store):
     store.replace_graph(INFERRED, [stray])
     inference.materialise(store, check=False, changed=[])
     assert inferred(store) == before
+
+
+def test_prov_entity_is_implied_not_materialised(store):
+    """Every fact is a prov:Entity through the ontology; the inferred graph does not repeat it for each."""
+    inference.materialise(store, check=False)
+    entity = ox.NamedNode("http://www.w3.org/ns/prov#Entity")
+    assert not [t for t in inferred(store) if t.predicate == RDF_TYPE and t.object == entity]
+    assert not [t for t in inference.inferred_triples(store) if t.predicate == RDF_TYPE and t.object == entity]
+    # ... while the ontology still says it, for a reasoner or a query that follows rdfs:subClassOf
+    assert bool(store.query(
+        "ASK { ?f a <https://w3id.org/councilkg/ontology#RiskMention> ; "
+        "a/<http://www.w3.org/2000/01/rdf-schema#subClassOf>+ <http://www.w3.org/ns/prov#Entity> }"))

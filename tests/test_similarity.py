@@ -260,3 +260,22 @@ def test_scores_do_not_depend_on_string_hashing():
         for seed in ("1", "2", "3")
     }
     assert len(outputs) == 1 and len(outputs.pop()) > 1000
+
+
+def test_the_method_is_stated_once_on_the_graph(tmp_path):
+    """Each link holds its recommendations and scores; the method is the graph's, and a link is derived from its
+    recommendations through ckg:linkedRecommendation, a sub-property of prov:wasDerivedFrom."""
+    store = EmbeddedStore(tmp_path / "store")
+    try:
+        for stem in DOCS:
+            put(store, stem)
+        assert similarity.link_similar(store, MINTER) > 10
+        graph = ox.NamedNode(SIMILARITY_GRAPH)
+        method = ox.NamedNode(str(CKG.method))
+        stated = [q for q in store.quads(graph) if q.predicate == method]
+        assert {q.subject for q in stated} == {graph}
+        assert {q.object.value for q in stated} == set(similarity.METHODS)
+        derived_from = ox.NamedNode("http://www.w3.org/ns/prov#wasDerivedFrom")
+        assert not [q for q in store.quads(graph) if q.predicate == derived_from]
+    finally:
+        store.close()
