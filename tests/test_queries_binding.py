@@ -16,6 +16,9 @@ HACKNEY = "https://w3id.org/councilkg/id/council/london-borough-of-hackney"
 COUNCIL_QUERIES = sorted(
     (name, p.variable) for name, q in sparql.saved_queries().items() for p in q.params
     if p.type == "council" and not p.required)
+#: Queries the five samples give no rows (no Corporate Peer Challenge report among them); their binding is
+#: tested on fixtures in tests/test_recommendation_follow_up.py.
+NO_SAMPLE_ROWS = {"recommendation-follow-up"}
 ORDERED = sorted(name for name, q in sparql.saved_queries().items()
                  if sparql._ordering(q)[1] and not any(p.required for p in q.params))
 
@@ -61,7 +64,8 @@ def test_a_council_gives_the_rows_of_that_council(corpus_kg, name, variable):
     one = corpus_kg.run(name, {"council": HACKNEY}).values()
     key = lambda rows: sorted(repr(sorted(r.items())) for r in rows)  # noqa: E731
     assert key(one) == key([r for r in every if r[variable] == HACKNEY])
-    assert one, f"{name}: nothing for Hackney"
+    if name not in NO_SAMPLE_ROWS:
+        assert one, f"{name}: nothing for Hackney"
 
 
 @pytest.mark.parametrize("name", ORDERED)
