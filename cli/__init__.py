@@ -57,11 +57,11 @@ def library_errors(command):
     return wrapper
 
 
-def jobs_option(command):
-    return click.option(
-        "-j", "--jobs", type=click.IntRange(min=1), default=None, metavar="N",
-        help="Processes that read and extract documents in parallel (default: one per CPU core).",
-    )(command)
+def jobs_option(command=None, *, help: str = "Processes that read and extract documents in parallel"):
+    """``-j/--jobs N`` (default: one per CPU core); ``help`` says what the processes do."""
+    option = click.option("-j", "--jobs", type=click.IntRange(min=1), default=None, metavar="N",
+                          help=f"{help} (default: one per CPU core).")
+    return option(command) if command is not None else option
 
 
 def output_option(command):
@@ -369,9 +369,7 @@ def _summary(item) -> str:
               show_default=True, help="Folder to write the site to.")
 @click.option("--sources", type=click.Path(file_okay=False, path_type=Path), default=Path("data/sources"),
               show_default=True, help="Folder of source documents (for the highlighted source text).")
-@click.option("-j", "--jobs", type=click.IntRange(min=1), default=None, metavar="N",
-              help="Processes to render with: the document pages are rendered by a second process "
-                   "(default: one per CPU core).")
+@jobs_option(help="Processes to render with: the document pages are rendered by a second process")
 @store_options
 @library_errors
 def pages(site_dir, sources, jobs, settings):

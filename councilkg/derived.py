@@ -138,7 +138,7 @@ class Memory:
 
     def _file(self, store) -> Path | None:
         path = getattr(store, "path", None)
-        return Path(path) / f"{self.prefix}-{self.name}.marshal" if path is not None else None
+        return Path(path) / f"{self.key}.marshal" if path is not None else None
 
     def get(self, store) -> dict | None:
         held = _memories.setdefault(store, {})

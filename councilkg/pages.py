@@ -309,13 +309,13 @@ class Site:
             ("queries", lambda: (build.query_page(self, name) for name in sparql.saved_queries())),
         ]
 
-    def render_groups(self, names) -> list[tuple[Path, Page]]:
+    def render_groups(self, names) -> dict[str, list[tuple[Path, Page]]]:
         """Write the pages of the named builder groups (each page as soon as it is built, then let go)."""
-        done = []
+        done: dict[str, list[tuple[Path, Page]]] = {}
         for name, pages in self._builders():
             if name in names:
-                for page in pages():
-                    done.append((self.write(page), Page(kind=page.kind, path=page.path, title=page.title)))
+                done[name] = [(self.write(page), Page(kind=page.kind, path=page.path, title=page.title))
+                              for page in pages()]
         return done
 
     def _render(self, jobs: int) -> list[Path]:
@@ -331,16 +331,12 @@ class Site:
                                  str(self.sources) if self.sources else None, self.base, self.generated, state,
                                  SECOND_PROCESS)
             pool.shutdown(wait=False)
-        done = self.render_groups([n for n in names if second is None or n not in SECOND_PROCESS])
+        groups = self.render_groups([n for n in names if second is None or n not in SECOND_PROCESS])
         if second is not None:
             theirs = second.result()
-            self.rendered_elsewhere = len(theirs)
-            done += theirs
-        order = {name: i for i, name in enumerate(names)}
-        kind_group = {"index": "index", "council": "councils", "person": "people", "organisation": "organisations",
-                      "document": "documents", "risk": "risks", "intervention": "interventions", "theme": "themes",
-                      "relationships": "site", "ontology": "site", "queries": "site", "query": "queries"}
-        done.sort(key=lambda item: order[kind_group[item[1].kind]])  # stable: each group keeps its own order
+            self.rendered_elsewhere = sum(len(pages) for pages in theirs.values())
+            groups.update(theirs)
+        done = [item for name in names for item in groups.get(name, [])]  # in the builders' order
         self.write_search_index([entry for _, entry in done])
         return [written for written, _ in done]
 
@@ -440,7 +436,7 @@ def render(store, out_dir: Path | str = "site", sources: Path | str | None = "da
 
 
 def _render_in_second_process(store_path: str, out_dir: str, sources: str | None, base: str, generated: str,
-                              state: dict, names) -> list[tuple[Path, Page]]:
+                              state: dict, names) -> dict[str, list[tuple[Path, Page]]]:
     """Render the pages of ``names`` from the store opened read-only, with the site's index as ``state``."""
     from councilkg.store import EmbeddedStore
 

@@ -571,14 +571,11 @@ class RemoteStore(GraphStore):
         written to ``output`` as it is made.
         """
         rdf_format = RDF_FORMATS[fmt][0]
-        if graph is not None:
-            rows = self.query("SELECT ?s ?p ?o WHERE { GRAPH ?g { ?s ?p ?o } }", {ox.Variable("g"): graph})
-            statements = sorted({ox.Triple(r["s"], r["p"], r["o"]) for r in rows}, key=str)
-        elif rdf_format.supports_datasets:
-            rows = self.query("SELECT ?s ?p ?o ?g WHERE { GRAPH ?g { ?s ?p ?o } }")
+        rows = self.query("SELECT ?s ?p ?o ?g WHERE { GRAPH ?g { ?s ?p ?o } }",
+                          {ox.Variable("g"): graph} if graph is not None else None)
+        if graph is None and rdf_format.supports_datasets:
             statements = sorted({ox.Quad(r["s"], r["p"], r["o"], r["g"]) for r in rows}, key=str)
-        else:
-            rows = self.query("SELECT ?s ?p ?o ?g WHERE { GRAPH ?g { ?s ?p ?o } }")
+        else:  # one graph, or the union: each triple once
             statements = sorted({ox.Triple(r["s"], r["p"], r["o"]) for r in rows}, key=str)
         try:
             ox.serialize(statements, output, rdf_format, prefixes=prefixes or None)

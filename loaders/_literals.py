@@ -492,16 +492,19 @@ class Prefiltered:
         self._width = _near_width(regex, tree) if self._anchor else None
         self._fast = _fast_start(regex, tree)  # the same matches, found faster; set last (it marks the rest ready)
 
-    @property
-    def fast(self) -> re.Pattern:
+    def _ready(self) -> re.Pattern:
+        """The fast form, the pattern analysed first if this is its first use."""
         if self._fast is None:
             self._prepare()
         return self._fast
 
     @property
+    def fast(self) -> re.Pattern:
+        return self._ready()
+
+    @property
     def requirements(self) -> tuple:
-        if self._fast is None:
-            self._prepare()
+        self._ready()
         return self._requirements
 
     def __repr__(self) -> str:
@@ -512,8 +515,7 @@ class Prefiltered:
 
     def cannot_match(self, text: str, pos: int = 0, endpos: int = sys.maxsize) -> bool:
         """True only if no match of the pattern can lie in ``text[pos:endpos]`` (as :func:`may_contain`)."""
-        if self._fast is None:
-            self._prepare()
+        self._ready()
         if not self._whole_finders or len(text) < MIN_TEXT:
             return False
         # Clamped as re clamps them (str.find would count a negative number from the end).
@@ -527,8 +529,7 @@ class Prefiltered:
         return None if self.cannot_match(string, pos, endpos) else self.fast.search(string, pos, endpos)
 
     def finditer(self, string: str, pos: int = 0, endpos: int = sys.maxsize):
-        if self._fast is None:
-            self._prepare()
+        self._ready()
         if self.cannot_match(string, pos, endpos):
             return iter(())
         if self._width and pos <= 0 and endpos >= len(string) >= MIN_TEXT:
